@@ -1,0 +1,400 @@
+package source
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
+
+// handle turns one frame into events, or reports why it cannot.
+func (r *Reader) handle(f *file, fr *frame) {
+	if fr.problem != "" {
+		r.docProblem(f, fr, fr.problem)
+		return
+	}
+	b := fr.b
+	if len(b) > 0 && !startsValue(b[0]) {
+		r.docProblem(f, fr, fmt.Sprintf("not JSON (starts with %q); skipped", excerpt(b)))
+		return
+	}
+	// fastjson's Parse accepts bad escapes, control characters and numbers
+	// such as 1-2 or 01; only Validate checks everything.
+	if err := fastjson.ValidateBytes(b); err != nil {
+		r.docProblem(f, fr, "invalid JSON: "+trimErr(err)+"; skipped")
+		return
+	}
+	if b[0] != '{' {
+		r.docProblem(f, fr, "not a JSON object but "+kindOf(b[0])+"; every document must be an object; skipped")
+		return
+	}
+	if fr.compact {
+		start := len(r.arena)
+		r.arena = appendCompact(r.arena, b)
+		b = r.arena[start:]
+	}
+	if f.dec != nil && (f.dec.doc.Index != "" || f.dec.doc.ID != "") {
+		// A format that knows the identity of its records.
+		d := &f.dec.doc
+		idx := d.Index
+		if idx == "" {
+			idx = IndexOf(b)
+		}
+		if idx == "" {
+			idx = f.index
+		}
+		r.emit(f, fr, b, idx, d.ID, d.Version)
+		return
+	}
+	if !maybeSpecial(b) {
+		r.emit(f, fr, b, f.index, "", "")
+		return
+	}
+	v, err := r.p.ParseBytes(b)
+	if err != nil { // validated above; kept for safety
+		r.docProblem(f, fr, "invalid JSON: "+trimErr(err)+"; skipped")
+		return
+	}
+	o, _ := v.Object()
+	src := o.Get("_source")
+	if src != nil && (o.Get("_index") != nil || o.Get("_id") != nil) {
+		r.hit(f, fr, o, &r.arena)
+		return
+	}
+	if src == nil {
+		if h := o.Get("hits"); isResponse(h) {
+			r.response(f, fr, h)
+			return
+		}
+	}
+	idx := r.dataStreamIndex(o)
+	if idx == "" {
+		idx = f.index
+	}
+	r.emit(f, fr, b, idx, "", "")
+}
+
+// maybeSpecial is a cheap filter: only documents mentioning one of these
+// keys can be hits, responses or carry data_stream fields, and only those
+// are parsed here. The engine parses every document again anyway.
+func maybeSpecial(b []byte) bool {
+	return bytes.Contains(b, keySource) || bytes.Contains(b, keyDataStream) || bytes.Contains(b, keyHits)
+}
+
+var (
+	keySource     = []byte(`"_source"`)
+	keyDataStream = []byte(`"data_stream`)
+	keyHits       = []byte(`"hits"`)
+)
+
+func (r *Reader) emit(f *file, fr *frame, raw []byte, index, id, version string) {
+	if id == "" && !r.opts.DeferContentID {
+		id = r.contentID(raw)
+	}
+	r.queue = append(r.queue, Event{
+		Raw: raw, Index: index, ID: id, Version: version,
+		Origin: Origin{File: f.name, Line: fr.line, Offset: fr.off, Hit: fr.hit},
+	})
+	f.events++
+}
+
+// isResponse reports whether v is the "hits" member of a _search or
+// _eql/search response.
+func isResponse(v *fastjson.Value) bool {
+	o, err := v.Object()
+	if err != nil {
+		return false
+	}
+	for _, k := range [...]string{"hits", "events", "sequences"} {
+		if a := o.Get(k); a != nil && a.Type() == fastjson.TypeArray {
+			return true
+		}
+	}
+	return false
+}
+
+// hit emits the _source of an Elasticsearch hit, re-serialised into *arena.
+func (r *Reader) hit(f *file, fr *frame, o *fastjson.Object, arena *[]byte) {
+	src := o.Get("_source")
+	so, err := src.Object()
+	if err != nil {
+		r.docProblem(f, fr, hitName(fr)+" _source is not an object; skipped")
+		return
+	}
+	// Serialise before reading any string: fastjson unescapes strings in
+	// place when read, and would then re-escape them Go-style on output,
+	// which is not always valid JSON. MarshalTo of untouched values copies
+	// the validated tokens as they are.
+	start := len(*arena)
+	*arena = src.MarshalTo(*arena)
+	raw := (*arena)[start:]
+	index := r.stringOf(o.Get("_index"), true)
+	if index == "" {
+		index = r.dataStreamIndex(so)
+	}
+	if index == "" {
+		index = f.index
+	}
+	id := r.stringOf(o.Get("_id"), false)
+	version := r.stringOf(o.Get("_version"), true)
+	r.emit(f, fr, raw, index, id, version)
+}
+
+func hitName(fr *frame) string {
+	if fr.hit > 0 {
+		return fmt.Sprintf("hit %d:", fr.hit)
+	}
+	return "hit:"
+}
+
+// response emits the hits of a _search response (hits.hits[]) or an
+// _eql/search response (hits.events[], hits.sequences[].events[]). An event
+// that appears in several sequences is emitted once; the placeholders that
+// sequences with missing events carry ("missing": true) are dropped.
+func (r *Reader) response(f *file, fr *frame, h *fastjson.Value) {
+	ho, _ := h.Object()
+	if r.seen == nil {
+		r.seen = make(map[string]struct{})
+	}
+	clear(r.seen)
+	n := 0
+	one := func(e *fastjson.Value) {
+		n++
+		hf := *fr
+		hf.hit = n
+		eo, err := e.Object()
+		if err != nil {
+			r.docProblem(f, &hf, fmt.Sprintf("hit %d is not an object; skipped", n))
+			return
+		}
+		if m := eo.Get("missing"); m != nil && m.Type() == fastjson.TypeTrue {
+			return
+		}
+		if eo.Get("_source") == nil {
+			r.docProblem(f, &hf, fmt.Sprintf("hit %d has no _source (was _source disabled in the search?); skipped", n))
+			return
+		}
+		if id := eo.Get("_id"); id != nil {
+			k := string(eo.Get("_index").MarshalTo(nil)) + "\x00" + string(id.MarshalTo(nil))
+			if _, dup := r.seen[k]; dup {
+				return
+			}
+			r.seen[k] = struct{}{}
+		}
+		r.hit(f, &hf, eo, &r.pend)
+	}
+	each := func(a *fastjson.Value, fn func(*fastjson.Value)) {
+		if a == nil {
+			return
+		}
+		arr, err := a.Array()
+		if err != nil {
+			return
+		}
+		for _, e := range arr {
+			fn(e)
+		}
+	}
+	each(ho.Get("hits"), one)
+	each(ho.Get("events"), one)
+	each(ho.Get("sequences"), func(s *fastjson.Value) {
+		if so, err := s.Object(); err == nil {
+			each(so.Get("events"), one)
+		}
+	})
+}
+
+// stringOf returns a hit field as a string: a JSON string's value, or a
+// number's text (_version is a number). Interned values are for fields that
+// repeat (_index, _version).
+func (r *Reader) stringOf(v *fastjson.Value, intern bool) string {
+	if v == nil {
+		return ""
+	}
+	var b []byte
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ = v.StringBytes()
+	case fastjson.TypeNumber:
+		r.scratch = v.MarshalTo(r.scratch[:0])
+		b = r.scratch
+	default:
+		return ""
+	}
+	if intern {
+		return r.internBytes(b)
+	}
+	return r.strs.str(b)
+}
+
+// dataStreamIndex returns "<type>-<dataset>-<namespace>" from the
+// document's data_stream fields, nested or flattened ("data_stream.type"),
+// or "" unless all three are non-empty strings.
+func (r *Reader) dataStreamIndex(o *fastjson.Object) string {
+	var t, d, n []byte
+	if ds := o.Get("data_stream"); ds != nil {
+		dso, err := ds.Object()
+		if err != nil {
+			return ""
+		}
+		t, d, n = strField(dso, "type"), strField(dso, "dataset"), strField(dso, "namespace")
+	} else {
+		t, d, n = strField(o, "data_stream.type"), strField(o, "data_stream.dataset"), strField(o, "data_stream.namespace")
+	}
+	if len(t) == 0 || len(d) == 0 || len(n) == 0 {
+		return ""
+	}
+	s := append(r.scratch[:0], t...)
+	s = append(s, '-')
+	s = append(s, d...)
+	s = append(s, '-')
+	s = append(s, n...)
+	r.scratch = s
+	return r.internBytes(s)
+}
+
+func strField(o *fastjson.Object, k string) []byte {
+	v := o.Get(k)
+	if v == nil {
+		return nil
+	}
+	b, err := v.StringBytes()
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// internBytes returns a shared string for values that repeat across events,
+// so that they cost no allocation per event. The table is cleared when it
+// gets large, bounding memory for inputs with many distinct values.
+func (r *Reader) internBytes(b []byte) string {
+	if s, ok := r.intern[string(b)]; ok {
+		return s
+	}
+	if len(r.intern) >= 4096 {
+		clear(r.intern)
+	}
+	s := string(b)
+	r.intern[s] = s
+	return s
+}
+
+// IDLen is the length of a content id.
+const IDLen = 20
+
+// ContentID returns the id eqld gives a document that has no _id: the
+// unpadded base64url encoding of the first 15 bytes of the SHA-256 of raw,
+// 20 characters like an Elasticsearch auto-generated id.
+//
+// Why: Kibana derives alert ids from the event's _index, _id and _version
+// (detection-engine.md §2.5), so an event must have the same _id on every
+// run for re-runs and overlapping inputs not to produce duplicate alerts. A
+// hash of the content is the only id stable across runs, file names and
+// positions. 120 bits make accidental collisions negligible; two
+// byte-identical documents get the same id, which is what de-duplication
+// wants. The hash is over Raw as yielded: the line itself for NDJSON, the
+// compacted form for other framings (compaction keeps every token, so a
+// compact document hashes the same in every framing).
+func ContentID(raw []byte) string {
+	var dst [IDLen]byte
+	encodeID(dst[:], raw)
+	return string(dst[:])
+}
+
+func encodeID(dst, raw []byte) {
+	sum := sha256.Sum256(raw)
+	base64.RawURLEncoding.Encode(dst, sum[:15])
+}
+
+func (r *Reader) contentID(raw []byte) string {
+	d := r.strs.alloc(IDLen)
+	encodeID(d, raw)
+	return unsafe.String(&d[0], IDLen)
+}
+
+// strArena hands out strings carved from larger blocks, to avoid one
+// allocation per event for ids. A block's bytes are never written again
+// once a string refers to them, so the strings are immutable as Go requires;
+// a string kept alive keeps its (small) block alive.
+type strArena struct{ buf []byte }
+
+const strBlock = 4096
+
+func (a *strArena) alloc(n int) []byte {
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, max(strBlock, n))
+	}
+	l := len(a.buf)
+	a.buf = a.buf[:l+n]
+	return a.buf[l : l+n : l+n]
+}
+
+func (a *strArena) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	d := a.alloc(len(b))
+	copy(d, b)
+	return unsafe.String(&d[0], len(d))
+}
+
+// IndexOf returns the index name that the data_stream fields of the JSON
+// document raw imply ("<type>-<dataset>-<namespace>"), or "" when raw is not
+// a JSON object or lacks any of the three fields.
+func IndexOf(raw []byte) string {
+	var p fastjson.Parser
+	v, err := p.ParseBytes(raw)
+	if err != nil {
+		return ""
+	}
+	o, err := v.Object()
+	if err != nil {
+		return ""
+	}
+	r := Reader{intern: map[string]string{}}
+	return r.dataStreamIndex(o)
+}
+
+func kindOf(c byte) string {
+	switch c {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// trimErr shortens fastjson's messages, which repeat "cannot parse JSON".
+func trimErr(err error) string {
+	s := err.Error()
+	s = trimPrefix(s, "cannot parse JSON: ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+func trimPrefix(s, p string) string {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):]
+	}
+	return s
+}
+
+// startsValue reports whether c can start a JSON value.
+func startsValue(c byte) bool {
+	switch c {
+	case '{', '[', '"', '-', 't', 'f', 'n':
+		return true
+	}
+	return c >= '0' && c <= '9'
+}

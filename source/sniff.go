@@ -1,0 +1,131 @@
+package source
+
+import "bytes"
+
+// mode is how a JSON input is cut into documents.
+type mode int
+
+const (
+	modeValues  mode = iota // arrays, pretty-printed or single objects
+	modeLines               // NDJSON
+	modeUnknown             // not JSON
+)
+
+// sniffLines is how many non-blank lines sniff looks at.
+const sniffLines = 8
+
+// sniff decides how to cut a JSON input from its first bytes (BOM removed).
+// NDJSON is chosen when one of the first lines is a whole object on its
+// own: a pretty-printed object's first line is a lone "{", and its nested
+// lines are indented. Everything else that starts like JSON is cut as a
+// stream of values, which also reads NDJSON correctly, only slower.
+func sniff(head []byte) mode {
+	var first byte
+	anyObjectLine := false
+	for n := 0; len(head) > 0 && n < sniffLines; {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		t := trimSpace(line)
+		if len(t) == 0 || bytes.HasPrefix(t, commentPrefix) {
+			continue
+		}
+		n++
+		if first == 0 {
+			first = t[0]
+			if first == '[' {
+				return modeValues
+			}
+		}
+		if t[0] == '{' {
+			anyObjectLine = true
+			if wholeValue(t) {
+				return modeLines
+			}
+		}
+	}
+	if first == 0 || first == '{' || anyObjectLine {
+		// Lines of garbage before the first object (a # comment header, a
+		// truncated first line) are reported one problem per line.
+		return modeValues
+	}
+	return modeUnknown
+}
+
+var commentPrefix = []byte("//")
+
+// wholeValue reports whether t is exactly one bracketed value: nesting
+// returns to zero at its last byte and not before.
+func wholeValue(t []byte) bool {
+	depth := 0
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '"':
+			j := stringEnd(t, i)
+			if j < 0 {
+				return false
+			}
+			i = j
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i == len(t)-1
+			}
+		}
+	}
+	return false
+}
+
+// stringEnd returns the index of the quote closing the string that opens at
+// s[i], or -1.
+func stringEnd(s []byte, i int) int {
+	k := i + 1
+	for {
+		j := bytes.IndexByte(s[k:], '"')
+		if j < 0 {
+			return -1
+		}
+		q := k + j
+		n := 0
+		for p := q - 1; p > i && s[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		k = q + 1
+	}
+}
+
+// appendCompact appends the valid JSON src to dst without insignificant
+// whitespace. Tokens are copied byte for byte (escapes, number spellings), so
+// compacting a compact document is the identity and its content id does not
+// depend on how it was framed.
+func appendCompact(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		switch c := src[i]; {
+		case isSpace(c):
+			i++
+		case c == '"':
+			j := stringEnd(src, i)
+			if j < 0 { // cannot happen on valid JSON; keep the rest as is
+				return append(dst, src[i:]...)
+			}
+			dst = append(dst, src[i:j+1]...)
+			i = j + 1
+		default:
+			j := i + 1
+			for j < len(src) && !isSpace(src[j]) && src[j] != '"' {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
+		}
+	}
+	return dst
+}
