@@ -1,0 +1,890 @@
+package evtx
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+// BinXML tokens (MS-EVEN6 2.2.12). Bit 0x40 on a token means "more data
+// follows": attributes for an element, another attribute or value piece
+// otherwise; it is masked off before dispatch.
+const (
+	tokEOF        = 0x00
+	tokOpenStart  = 0x01
+	tokCloseStart = 0x02
+	tokCloseEmpty = 0x03
+	tokEnd        = 0x04
+	tokValue      = 0x05
+	tokAttr       = 0x06
+	tokCDATA      = 0x07
+	tokCharRef    = 0x08
+	tokEntityRef  = 0x09
+	tokPITarget   = 0x0a
+	tokPIData     = 0x0b
+	tokTemplate   = 0x0c
+	tokSubst      = 0x0d
+	tokOptSubst   = 0x0e
+	tokFragment   = 0x0f
+	tokMore       = 0x40
+)
+
+// Limits that keep hostile input from exhausting the stack or memory.
+// Real events stay far below them: Windows nests a handful of elements
+// and at most one level of BinXML inside a template value.
+const (
+	maxElemDepth = 64      // element nesting inside one fragment
+	maxDocDepth  = 8       // template instances / nested BinXML inside one another
+	maxEvents    = 1 << 18 // XML nodes produced by one record
+	maxExpanded  = 32 << 20
+	maxNames     = 8192 // interned names kept per reader
+)
+
+type opKind uint8
+
+const (
+	opElem     opKind = iota // a = index of matching opEnd, b = first content op
+	opAttr                   // a = index after the attribute's value ops
+	opText                   // literal text; lit says which token it came from
+	opSub                    // substitution: sub = index, opt = optional
+	opEnd                    // end of element
+	opPI                     // processing instruction: name = target, text = data
+	opTemplate               // template instance inside a fragment: tmpl, vals
+)
+
+// Literal kinds, kept so the XML writer can reproduce the original token.
+const (
+	litText    = iota
+	litCDATA   // CDATA section
+	litCharRef // &#N; – text holds the character
+	litEntity  // &name; – name holds the entity name, text its expansion
+)
+
+// Element flags computed while compiling.
+const (
+	elemHasSubs  = 1 << iota // a substitution sits directly in the attributes or content
+	elemOnlySubs             // the content is nothing but substitutions
+)
+
+// op is one step of a compiled BinXML fragment. Templates are compiled once
+// per chunk and replayed for every record that instantiates them.
+type op struct {
+	kind  opKind
+	lit   uint8
+	flags uint8
+	opt   bool
+	sub   uint16
+	a, b  int32
+	name  string
+	text  string
+	tmpl  *template
+	vals  []value
+}
+
+// template is a compiled template definition, cached per chunk by offset.
+type template struct {
+	ops  []op
+	busy bool // being compiled: a reference back to it is a loop
+	err  error
+}
+
+// Event kinds produced by expansion.
+const (
+	evStart = iota
+	evAttr
+	evAttrVal
+	evText
+	evEnd
+	evPI
+)
+
+// event is one node of an expanded record, in document order. Values are
+// not rendered yet: consumers render only what they need.
+type event struct {
+	kind uint8
+	lit  uint8
+	name string
+	v    value
+}
+
+// binErr is a BinXML parse error at a chunk offset.
+type binErr struct {
+	off int
+	msg string
+}
+
+func (e *binErr) Error() string { return fmt.Sprintf("BinXML at chunk offset 0x%x: %s", e.off, e.msg) }
+
+func errAt(off int, format string, args ...any) error {
+	return &binErr{off: off, msg: fmt.Sprintf(format, args...)}
+}
+
+// expander turns the BinXML of one record into events. It lives for the
+// whole Reader so its buffers and caches are reused.
+type expander struct {
+	buf    []byte // current chunk
+	names  map[uint32]string
+	tmpls  map[uint32]*template
+	frags  map[uint32]*template // compiled non-template fragments by offset
+	intern map[string]string
+	ev     []event
+	vals   [maxDocDepth + 1][]value
+	items  []value
+	tmp    []byte
+	budget int
+}
+
+func newExpander() *expander {
+	return &expander{
+		names:  make(map[uint32]string),
+		tmpls:  make(map[uint32]*template),
+		frags:  make(map[uint32]*template),
+		intern: make(map[string]string),
+	}
+}
+
+// reset prepares for a new chunk: names and templates are chunk-relative.
+func (x *expander) reset(buf []byte) {
+	x.buf = buf
+	clear(x.names)
+	clear(x.tmpls)
+	clear(x.frags)
+}
+
+// record expands the BinXML document of one event record.
+func (x *expander) record(pos, end int) error {
+	x.ev = x.ev[:0]
+	x.budget = maxExpanded
+	_, err := x.document(pos, end, 0, false)
+	return err
+}
+
+// document expands a BinXML document at [pos, end): fragment headers,
+// template instances, elements and processing instructions up to EOF.
+// noDep is set for nested BinXML values that start directly with an
+// element: those omit the dependency identifier (as libfwevt reads them).
+func (x *expander) document(pos, end, depth int, noDep bool) (int, error) {
+	if depth > maxDocDepth {
+		return pos, errAt(pos, "BinXML nested more than %d levels", maxDocDepth)
+	}
+	for pos < end {
+		switch tok := x.buf[pos]; tok &^ tokMore {
+		case tokEOF:
+			return pos + 1, nil
+		case tokFragment:
+			if pos+4 > end {
+				return pos, errAt(pos, "truncated fragment header")
+			}
+			pos += 4
+		case tokTemplate:
+			t, vpos, err := x.instanceHeader(pos, end, depth)
+			if err != nil {
+				return pos, err
+			}
+			vals, next, err := x.readValues(vpos, end, x.vals[depth][:0])
+			x.vals[depth] = vals
+			if err != nil {
+				return pos, err
+			}
+			if err := x.expand(t.ops, vals, depth+1); err != nil {
+				return pos, err
+			}
+			pos = next
+		case tokOpenStart, tokPITarget:
+			f := x.frags[uint32(pos)]
+			if f == nil {
+				c := compiler{x: x, noDep: noDep, depth: depth}
+				next, err := c.item(pos, end)
+				if err != nil {
+					return pos, err
+				}
+				f = &template{ops: c.ops}
+				f.ops = append(f.ops, op{kind: opEnd, a: int32(next)})
+				x.frags[uint32(pos)] = f
+			}
+			// The trailing opEnd carries the offset after the item.
+			last := f.ops[len(f.ops)-1]
+			if err := x.expand(f.ops[:len(f.ops)-1], nil, depth); err != nil {
+				return pos, err
+			}
+			pos = int(last.a)
+		default:
+			return pos, errAt(pos, "unexpected token 0x%02x in document", tok)
+		}
+	}
+	// Running out of data without EOF is tolerated: the content is complete.
+	return pos, nil
+}
+
+// instanceHeader reads a template instance token at pos and returns the
+// compiled template and the offset of its value descriptors.
+func (x *expander) instanceHeader(pos, end, depth int) (*template, int, error) {
+	// token, unknown byte, template id (4), definition offset (4)
+	if pos+10 > end {
+		return nil, 0, errAt(pos, "truncated template instance")
+	}
+	def := int(binary.LittleEndian.Uint32(x.buf[pos+6:]))
+	vpos := pos + 10
+	if def > vpos {
+		return nil, 0, errAt(pos, "template definition offset 0x%x lies after the instance", def)
+	}
+	if def+24 > len(x.buf) {
+		return nil, 0, errAt(pos, "template definition offset 0x%x out of chunk", def)
+	}
+	size := int(binary.LittleEndian.Uint32(x.buf[def+20:]))
+	if size > len(x.buf)-def-24 {
+		return nil, 0, errAt(def, "template definition size %d exceeds chunk", size)
+	}
+	if def == vpos {
+		// Defined inline: the values follow the definition.
+		vpos = def + 24 + size
+		if vpos > end {
+			return nil, 0, errAt(pos, "inline template definition exceeds record")
+		}
+	}
+	t, err := x.template(def, size, depth)
+	return t, vpos, err
+}
+
+// template returns the compiled template defined at def, compiling it on
+// first use. Definitions are found by offset whether they were introduced
+// by an earlier (possibly damaged) record or not, as libevtx does.
+func (x *expander) template(def, size, depth int) (*template, error) {
+	if t := x.tmpls[uint32(def)]; t != nil {
+		if t.busy {
+			return nil, errAt(def, "template refers to itself")
+		}
+		return t, t.err
+	}
+	t := &template{busy: true}
+	x.tmpls[uint32(def)] = t
+	c := compiler{x: x, depth: depth + 1}
+	_, err := c.seq(def+24, def+24+size)
+	if err == nil && len(c.ops) == 0 {
+		err = errAt(def, "empty template definition")
+	}
+	t.ops, t.err, t.busy = c.ops, err, false
+	return t, err
+}
+
+// readValues reads the value descriptors (count, then size/type pairs) and
+// data of a template instance; it returns the offset after the data.
+func (x *expander) readValues(pos, end int, dst []value) ([]value, int, error) {
+	if pos+4 > end {
+		return dst, pos, errAt(pos, "truncated template value count")
+	}
+	n := int(binary.LittleEndian.Uint32(x.buf[pos:]))
+	pos += 4
+	if n > (end-pos)/4 {
+		return dst, pos, errAt(pos, "template value count %d exceeds record", n)
+	}
+	data := pos + 4*n
+	for i := 0; i < n; i++ {
+		d := x.buf[pos+4*i:]
+		size := int(binary.LittleEndian.Uint16(d))
+		if size > end-data {
+			return dst, pos, errAt(pos+4*i, "template value %d of %d bytes exceeds record", i, size)
+		}
+		dst = append(dst, value{t: d[2], b: x.buf[data : data+size : data+size], off: int32(data)})
+		data += size
+	}
+	return dst, data, nil
+}
+
+// name resolves an element/attribute/entity name at nameOff. When the
+// name is defined right here (nameOff == pos) its bytes are skipped; the
+// returned offset is where parsing continues.
+func (x *expander) name(nameOff, pos, end int) (string, int, error) {
+	if nameOff > pos {
+		return "", pos, errAt(pos, "name offset 0x%x points forward", nameOff)
+	}
+	limit := len(x.buf)
+	if nameOff == pos {
+		limit = end
+	}
+	// next offset (4), hash (2), character count (2), UTF-16, NUL (2)
+	if nameOff+8 > limit {
+		return "", pos, errAt(pos, "name at 0x%x out of bounds", nameOff)
+	}
+	n := int(binary.LittleEndian.Uint16(x.buf[nameOff+6:]))
+	if nameOff+10+2*n > limit {
+		return "", pos, errAt(pos, "name at 0x%x of %d characters out of bounds", nameOff, n)
+	}
+	if nameOff == pos {
+		pos += 10 + 2*n
+	}
+	if s, ok := x.names[uint32(nameOff)]; ok {
+		return s, pos, nil
+	}
+	s := x.internUTF16(x.buf[nameOff+8 : nameOff+8+2*n])
+	x.names[uint32(nameOff)] = s
+	return s, pos, nil
+}
+
+// internUTF16 decodes a name and shares the string across chunks: the same
+// few hundred names (System, Data, Name, …) recur in every chunk.
+func (x *expander) internUTF16(b []byte) string {
+	x.tmp = appendUTF16(x.tmp[:0], b)
+	if s, ok := x.intern[string(x.tmp)]; ok {
+		return s
+	}
+	s := string(x.tmp)
+	if len(x.intern) < maxNames {
+		x.intern[s] = s
+	}
+	return s
+}
+
+// compiler turns BinXML tokens into ops.
+type compiler struct {
+	x     *expander
+	ops   []op
+	noDep bool
+	depth int // document depth, for nested template instances
+	nest  int // element nesting
+}
+
+// seq compiles a fragment: fragment headers, then elements, template
+// instances or PIs, up to EOF or end.
+func (c *compiler) seq(pos, end int) (int, error) {
+	for pos < end {
+		switch tok := c.x.buf[pos]; tok &^ tokMore {
+		case tokEOF:
+			return pos + 1, nil
+		case tokFragment:
+			if pos+4 > end {
+				return pos, errAt(pos, "truncated fragment header")
+			}
+			pos += 4
+		default:
+			next, err := c.item(pos, end)
+			if err != nil {
+				return pos, err
+			}
+			pos = next
+		}
+	}
+	return pos, nil
+}
+
+// item compiles one element, PI or template instance.
+func (c *compiler) item(pos, end int) (int, error) {
+	switch tok := c.x.buf[pos]; tok &^ tokMore {
+	case tokOpenStart:
+		return c.element(pos, end)
+	case tokPITarget:
+		return c.pi(pos, end)
+	case tokTemplate:
+		return c.instance(pos, end)
+	default:
+		return pos, errAt(pos, "unexpected token 0x%02x", tok)
+	}
+}
+
+func (c *compiler) element(pos, end int) (int, error) {
+	buf := c.x.buf
+	if c.nest >= maxElemDepth {
+		return pos, errAt(pos, "elements nested more than %d deep", maxElemDepth)
+	}
+	c.nest++
+	defer func() { c.nest-- }()
+	hasAttrs := buf[pos]&tokMore != 0
+	q := pos + 1
+	if !c.noDep {
+		q += 2 // dependency identifier
+	}
+	if q+8 > end {
+		return pos, errAt(pos, "truncated element")
+	}
+	// q: data size (4), not needed: the tokens delimit the element.
+	nameOff := int(binary.LittleEndian.Uint32(buf[q+4:]))
+	name, q, err := c.x.name(nameOff, q+8, end)
+	if err != nil {
+		return pos, err
+	}
+	idx := len(c.ops)
+	c.ops = append(c.ops, op{kind: opElem, name: name})
+	if hasAttrs {
+		if q+4 > end {
+			return pos, errAt(q, "truncated attribute list")
+		}
+		size := int(binary.LittleEndian.Uint32(buf[q:]))
+		q += 4
+		if size > end-q {
+			return pos, errAt(q, "attribute list of %d bytes exceeds data", size)
+		}
+		attrEnd := q + size
+		for q < attrEnd {
+			if buf[q]&^tokMore != tokAttr {
+				return pos, errAt(q, "expected attribute, found token 0x%02x", buf[q])
+			}
+			if q, err = c.attribute(q, end, idx); err != nil {
+				return pos, err
+			}
+		}
+	}
+	if q >= end {
+		return pos, errAt(q, "element <%s> not closed", name)
+	}
+	switch buf[q] {
+	case tokCloseEmpty:
+		c.ops[idx].b = int32(len(c.ops))
+		c.ops = append(c.ops, op{kind: opEnd})
+		c.ops[idx].a = int32(len(c.ops) - 1)
+		return q + 1, nil
+	case tokCloseStart:
+		q++
+	default:
+		return pos, errAt(q, "element <%s>: expected end of start tag, found token 0x%02x", name, buf[q])
+	}
+	c.ops[idx].b = int32(len(c.ops))
+	onlySubs, nsubs := true, 0
+	for {
+		if q >= end {
+			return pos, errAt(q, "element <%s> has no end tag", name)
+		}
+		tok := buf[q]
+		if tok&^tokMore == tokEnd {
+			q++
+			break
+		}
+		switch tok &^ tokMore {
+		case tokOpenStart:
+			onlySubs = false
+			q, err = c.element(q, end)
+		case tokPITarget:
+			onlySubs = false
+			q, err = c.pi(q, end)
+		case tokTemplate:
+			onlySubs = false
+			q, err = c.instance(q, end)
+		case tokSubst, tokOptSubst:
+			nsubs++
+			q, err = c.subst(q, end)
+		default:
+			onlySubs = false
+			q, err = c.text(q, end)
+		}
+		if err != nil {
+			return pos, err
+		}
+	}
+	if nsubs > 0 {
+		c.ops[idx].flags |= elemHasSubs
+		if onlySubs {
+			c.ops[idx].flags |= elemOnlySubs
+		}
+	}
+	c.ops = append(c.ops, op{kind: opEnd})
+	c.ops[idx].a = int32(len(c.ops) - 1)
+	return q, nil
+}
+
+// attribute compiles an attribute and its value pieces.
+func (c *compiler) attribute(q, end, elem int) (int, error) {
+	buf := c.x.buf
+	if q+5 > end {
+		return q, errAt(q, "truncated attribute")
+	}
+	name, q, err := c.x.name(int(binary.LittleEndian.Uint32(buf[q+1:])), q+5, end)
+	if err != nil {
+		return q, err
+	}
+	idx := len(c.ops)
+	c.ops = append(c.ops, op{kind: opAttr, name: name})
+	for q < end {
+		switch buf[q] &^ tokMore {
+		case tokValue, tokCharRef, tokEntityRef:
+			q, err = c.text(q, end)
+		case tokSubst, tokOptSubst:
+			c.ops[elem].flags |= elemHasSubs
+			q, err = c.subst(q, end)
+		default:
+			c.ops[idx].a = int32(len(c.ops))
+			return q, nil
+		}
+		if err != nil {
+			return q, err
+		}
+	}
+	return q, errAt(q, "attribute %s not terminated", name)
+}
+
+func (c *compiler) subst(q, end int) (int, error) {
+	if q+4 > end {
+		return q, errAt(q, "truncated substitution")
+	}
+	b := c.x.buf[q:]
+	c.ops = append(c.ops, op{
+		kind: opSub,
+		opt:  b[0]&^tokMore == tokOptSubst,
+		sub:  binary.LittleEndian.Uint16(b[1:]),
+		lit:  b[3], // declared type, for diagnostics
+	})
+	return q + 4, nil
+}
+
+// text compiles value text, CDATA and character/entity references.
+func (c *compiler) text(q, end int) (int, error) {
+	buf := c.x.buf
+	switch tok := buf[q]; tok &^ tokMore {
+	case tokValue:
+		if q+4 > end {
+			return q, errAt(q, "truncated value text")
+		}
+		t := buf[q+1]
+		n := int(binary.LittleEndian.Uint16(buf[q+2:]))
+		switch t {
+		case typeString:
+			if q+4+2*n > end {
+				return q, errAt(q, "value text of %d characters exceeds data", n)
+			}
+			s := string(appendUTF16(nil, buf[q+4:q+4+2*n]))
+			c.ops = append(c.ops, op{kind: opText, text: s})
+			return q + 4 + 2*n, nil
+		case typeAnsiString:
+			if q+4+n > end {
+				return q, errAt(q, "value text of %d bytes exceeds data", n)
+			}
+			s := string(appendANSI(nil, buf[q+4:q+4+n]))
+			c.ops = append(c.ops, op{kind: opText, text: s})
+			return q + 4 + n, nil
+		}
+		return q, errAt(q, "value text of unsupported type 0x%02x", t)
+	case tokCDATA:
+		if q+3 > end {
+			return q, errAt(q, "truncated CDATA")
+		}
+		n := int(binary.LittleEndian.Uint16(buf[q+1:]))
+		if q+3+2*n > end {
+			return q, errAt(q, "CDATA of %d characters exceeds data", n)
+		}
+		s := string(appendUTF16(nil, buf[q+3:q+3+2*n]))
+		c.ops = append(c.ops, op{kind: opText, lit: litCDATA, text: s})
+		return q + 3 + 2*n, nil
+	case tokCharRef:
+		if q+3 > end {
+			return q, errAt(q, "truncated character reference")
+		}
+		r := rune(binary.LittleEndian.Uint16(buf[q+1:]))
+		c.ops = append(c.ops, op{kind: opText, lit: litCharRef, text: string(r)})
+		return q + 3, nil
+	case tokEntityRef:
+		if q+5 > end {
+			return q, errAt(q, "truncated entity reference")
+		}
+		name, next, err := c.x.name(int(binary.LittleEndian.Uint32(buf[q+1:])), q+5, end)
+		if err != nil {
+			return q, err
+		}
+		c.ops = append(c.ops, op{kind: opText, lit: litEntity, name: name, text: entityText(name)})
+		return next, nil
+	default:
+		return q, errAt(q, "unexpected token 0x%02x in element content", tok)
+	}
+}
+
+// entityText expands the predefined XML entities; others stay as written.
+func entityText(name string) string {
+	switch name {
+	case "amp":
+		return "&"
+	case "lt":
+		return "<"
+	case "gt":
+		return ">"
+	case "quot":
+		return `"`
+	case "apos":
+		return "'"
+	}
+	if len(name) > 1 && name[0] == '#' {
+		var n uint64
+		var err error
+		if name[1] == 'x' || name[1] == 'X' {
+			n, err = strconv.ParseUint(name[2:], 16, 32)
+		} else {
+			n, err = strconv.ParseUint(name[1:], 10, 32)
+		}
+		if err == nil {
+			return string(rune(n))
+		}
+	}
+	return "&" + name + ";"
+}
+
+// pi compiles a processing instruction: a target, optionally followed by data.
+func (c *compiler) pi(q, end int) (int, error) {
+	buf := c.x.buf
+	if q+5 > end {
+		return q, errAt(q, "truncated PI target")
+	}
+	name, q, err := c.x.name(int(binary.LittleEndian.Uint32(buf[q+1:])), q+5, end)
+	if err != nil {
+		return q, err
+	}
+	o := op{kind: opPI, name: name}
+	if q < end && buf[q]&^tokMore == tokPIData {
+		if q+3 > end {
+			return q, errAt(q, "truncated PI data")
+		}
+		n := int(binary.LittleEndian.Uint16(buf[q+1:]))
+		if q+3+2*n > end {
+			return q, errAt(q, "PI data of %d characters exceeds data", n)
+		}
+		o.text = string(appendUTF16(nil, buf[q+3:q+3+2*n]))
+		q += 3 + 2*n
+	}
+	c.ops = append(c.ops, o)
+	return q, nil
+}
+
+// instance compiles a template instance that appears inside a fragment:
+// its values are fixed bytes of the chunk, so they are captured here.
+func (c *compiler) instance(q, end int) (int, error) {
+	if c.depth+1 > maxDocDepth {
+		return q, errAt(q, "template instances nested more than %d levels", maxDocDepth)
+	}
+	t, vpos, err := c.x.instanceHeader(q, end, c.depth)
+	if err != nil {
+		return q, err
+	}
+	vals, next, err := c.x.readValues(vpos, end, nil)
+	if err != nil {
+		return q, err
+	}
+	c.ops = append(c.ops, op{kind: opTemplate, tmpl: t, vals: vals})
+	return next, nil
+}
+
+// expand replays compiled ops with the instance values vals.
+func (x *expander) expand(ops []op, vals []value, depth int) error {
+	if depth > 4*maxDocDepth {
+		return errAt(0, "templates nested more than %d levels", 4*maxDocDepth)
+	}
+	for i := 0; i < len(ops); {
+		if err := x.tooBig(); err != nil {
+			return err
+		}
+		o := &ops[i]
+		switch o.kind {
+		case opElem:
+			next, err := x.element(ops, i, vals, depth)
+			if err != nil {
+				return err
+			}
+			i = next
+			continue
+		case opPI:
+			x.emit(event{kind: evPI, name: o.name, v: value{t: typeLiteral, s: o.text}})
+		case opTemplate:
+			if err := x.expand(o.tmpl.ops, o.vals, depth+1); err != nil {
+				return err
+			}
+		}
+		i++
+	}
+	return x.tooBig()
+}
+
+// subValue returns the value for a substitution, or an error when the
+// index is outside the instance's values.
+func subValue(o *op, vals []value) (value, error) {
+	if int(o.sub) >= len(vals) {
+		return value{}, errAt(0, "substitution %d but the template instance has %d values", o.sub, len(vals))
+	}
+	return vals[o.sub], nil
+}
+
+// element expands the element whose opElem is ops[i] and returns the index
+// after its opEnd. Following libevtx (and Windows' rendering), an element
+// whose content is only substitutions that are all NULL is left out, and an
+// element whose content substitution is an array is repeated per item.
+func (x *expander) element(ops []op, i int, vals []value, depth int) (int, error) {
+	e := &ops[i]
+	end := int(e.a)
+	if end <= i || end >= len(ops) {
+		return 0, errAt(0, "corrupt compiled element")
+	}
+	reps := -1 // not an array element
+	if e.flags&elemHasSubs != 0 {
+		allNull := true
+		for j := int(e.b); j < end; {
+			o := &ops[j]
+			switch o.kind {
+			case opElem:
+				j = int(o.a) + 1
+				continue
+			case opSub:
+				v, err := subValue(o, vals)
+				if err != nil {
+					return 0, err
+				}
+				if !v.isNull() {
+					allNull = false
+					if v.t&typeArray != 0 && reps < 0 {
+						x.items = arrayItems(v, x.items[:0])
+						reps = len(x.items)
+					}
+				}
+			}
+			j++
+		}
+		if allNull && e.flags&elemOnlySubs != 0 {
+			return end + 1, nil
+		}
+	}
+	if reps <= 0 {
+		return end + 1, x.emitElement(ops, i, vals, depth, -1)
+	}
+	for k := 0; k < reps; k++ {
+		if err := x.emitElement(ops, i, vals, depth, k); err != nil {
+			return 0, err
+		}
+	}
+	return end + 1, nil
+}
+
+// emitElement emits one copy of an element; item selects the array item
+// for array substitutions (-1: not repeating).
+func (x *expander) emitElement(ops []op, i int, vals []value, depth, item int) error {
+	if err := x.tooBig(); err != nil {
+		return err
+	}
+	e := &ops[i]
+	end := int(e.a)
+	x.emit(event{kind: evStart, name: e.name})
+	for j := i + 1; j < int(e.b); {
+		a := &ops[j]
+		if a.kind != opAttr || int(a.a) <= j || int(a.a) > int(e.b) {
+			return errAt(0, "corrupt compiled attribute")
+		}
+		if err := x.attribute(ops[j+1:a.a], a.name, vals); err != nil {
+			return err
+		}
+		j = int(a.a)
+	}
+	for j := int(e.b); j < end; {
+		o := &ops[j]
+		switch o.kind {
+		case opElem:
+			next, err := x.element(ops, j, vals, depth)
+			if err != nil {
+				return err
+			}
+			j = next
+			continue
+		case opText:
+			x.emit(event{kind: evText, lit: o.lit, name: o.name, v: value{t: typeLiteral, s: o.text}})
+		case opSub:
+			v, err := subValue(o, vals)
+			if err != nil {
+				return err
+			}
+			if err := x.content(v, depth, item); err != nil {
+				return err
+			}
+		case opPI:
+			x.emit(event{kind: evPI, name: o.name, v: value{t: typeLiteral, s: o.text}})
+		case opTemplate:
+			if err := x.expand(o.tmpl.ops, o.vals, depth+1); err != nil {
+				return err
+			}
+		}
+		j++
+	}
+	x.emit(event{kind: evEnd, name: e.name})
+	return nil
+}
+
+// content emits a substitution value inside element content.
+func (x *expander) content(v value, depth, item int) error {
+	switch {
+	case v.isNull():
+		return nil
+	case v.t == typeBinXML:
+		if len(v.b) == 0 {
+			return nil
+		}
+		off := int(v.off)
+		noDep := v.b[0]&^tokMore == tokOpenStart
+		_, err := x.document(off, off+len(v.b), depth+1, noDep)
+		return err
+	case v.t&typeArray != 0:
+		if item < 0 {
+			// An array mixed into other content: render every item.
+			items := arrayItems(v, nil)
+			for _, it := range items {
+				x.emitText(it)
+			}
+			return nil
+		}
+		items := arrayItems(v, x.items[:0])
+		x.items = items
+		if item < len(items) {
+			x.emitText(items[item])
+		}
+		return nil
+	}
+	x.emitText(v)
+	return nil
+}
+
+func (x *expander) emitText(v value) {
+	x.budget -= 16 + 4*len(v.b)
+	x.emit(event{kind: evText, v: v})
+}
+
+// attribute emits an attribute whose value pieces are ops. An attribute
+// made only of NULL substitutions is left out (libevtx, Windows). Array
+// values are rendered as their items separated by spaces.
+func (x *expander) attribute(ops []op, name string, vals []value) error {
+	start := len(x.ev)
+	x.emit(event{kind: evAttr, name: name})
+	onlySubs, allNull := true, true
+	for k := range ops {
+		o := &ops[k]
+		switch o.kind {
+		case opText:
+			onlySubs = false
+			x.emit(event{kind: evAttrVal, lit: o.lit, name: o.name, v: value{t: typeLiteral, s: o.text}})
+		case opSub:
+			v, err := subValue(o, vals)
+			if err != nil {
+				return err
+			}
+			if v.isNull() || v.t == typeBinXML {
+				continue
+			}
+			allNull = false
+			if v.t&typeArray != 0 {
+				for n, it := range arrayItems(v, nil) {
+					if n > 0 {
+						x.emit(event{kind: evAttrVal, v: value{t: typeLiteral, s: " "}})
+					}
+					x.budget -= 16 + 4*len(it.b)
+					x.emit(event{kind: evAttrVal, v: it})
+				}
+				continue
+			}
+			x.budget -= 16 + 4*len(v.b)
+			x.emit(event{kind: evAttrVal, v: v})
+		}
+	}
+	if onlySubs && allNull && len(ops) > 0 {
+		x.ev = x.ev[:start]
+	}
+	return nil
+}
+
+func (x *expander) emit(e event) { x.ev = append(x.ev, e) }
+
+// tooBig reports whether the record has grown past the expansion limits;
+// checked at every element and template so that hostile templates that
+// instantiate each other many times stop early.
+func (x *expander) tooBig() error {
+	if len(x.ev) > maxEvents || x.budget < 0 {
+		return errAt(0, "record expands to more than %d nodes or %d bytes", maxEvents, maxExpanded)
+	}
+	return nil
+}
