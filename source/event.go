@@ -104,6 +104,9 @@ func (r *Reader) emit(f *file, fr *frame, raw []byte, index, id, version string)
 // isResponse reports whether v is the "hits" member of a _search or
 // _eql/search response.
 func isResponse(v *fastjson.Value) bool {
+	if v == nil {
+		return false
+	}
 	o, err := v.Object()
 	if err != nil {
 		return false

@@ -159,13 +159,11 @@ func (r *Reader) openFile(in input) {
 
 	rb := &r.rb
 	rb.reset(stream, r.bufSize)
-	// Sniff at least sniffSize bytes, and at least one whole line while it
-	// fits in the buffer, so that long NDJSON lines are recognised.
-	// A whole NDJSON line settles it early, so that a pipe delivering a few
-	// events at a time is not held up.
-	for !rb.eof && rb.w < len(rb.buf) {
-		nl := bytes.IndexByte(rb.buf[:rb.w], '\n') >= 0
-		if nl && (rb.w >= sniffSize || sniff(bytes.TrimPrefix(rb.buf[:rb.w], bom)) == modeLines) {
+	// Read until the format is settled: a whole NDJSON line settles it at
+	// once, so that a pipe delivering a few events at a time is not held up.
+	limit := max(r.bufSize, sniffSize)
+	for !rb.eof && rb.w < limit {
+		if _, decided := sniff(bytes.TrimPrefix(rb.buf[:rb.w], bom), false); decided {
 			break
 		}
 		rb.fill()
@@ -192,7 +190,8 @@ func (r *Reader) openFile(in input) {
 		rb.r += len(bom)
 		head = head[len(bom):]
 	}
-	switch sniff(head) {
+	m, _ := sniff(head, rb.eof || rb.w >= limit)
+	switch m {
 	case modeLines:
 		f.lines = &lineFramer{b: rb, max: r.maxDoc}
 	case modeValues:

@@ -335,6 +335,20 @@ func (f *valueFramer) value() frame {
 		if inStr {
 			p := b.buf[b.r+i : b.w]
 			j := bytes.IndexByte(p, '"')
+			// A raw newline cannot be in a JSON string: take it as the end of
+			// a broken string, so that the next document is still found.
+			lim := len(p)
+			if j >= 0 {
+				lim = j
+			}
+			if n := bytes.IndexByte(p[:lim], '\n'); n >= 0 {
+				inStr = false
+				i += n
+				if depth == 0 {
+					end = i
+				}
+				continue
+			}
 			if j < 0 {
 				i += len(p)
 				continue
@@ -365,7 +379,7 @@ func (f *valueFramer) value() frame {
 			bol = false
 			if c == '{' && depth > 0 {
 				end = i
-				cut = fmt.Sprintf("the document is not closed before the next one starts at line %d; skipped", f.line+bytes.Count(b.buf[b.r:b.r+i], nl)+1)
+				cut = fmt.Sprintf("the document is not closed before the next one starts at line %d; skipped", f.line+bytes.Count(b.buf[b.r:b.r+i], nl))
 				break
 			}
 		}
@@ -399,3 +413,4 @@ func (f *valueFramer) value() frame {
 }
 
 var nl = []byte{'\n'}
+

@@ -19,10 +19,19 @@ const sniffLines = 8
 // own: a pretty-printed object's first line is a lone "{", and its nested
 // lines are indented. Everything else that starts like JSON is cut as a
 // stream of values, which also reads NDJSON correctly, only slower.
-func sniff(head []byte) mode {
+//
+// Unless atEOF, the last, unterminated line is ignored, so that the answer
+// does not depend on how the input was chunked. decided reports that more
+// input cannot change the answer.
+func sniff(head []byte, atEOF bool) (m mode, decided bool) {
+	if !atEOF {
+		i := bytes.LastIndexByte(head, '\n')
+		head = head[:i+1]
+	}
 	var first byte
 	anyObjectLine := false
-	for n := 0; len(head) > 0 && n < sniffLines; {
+	n := 0
+	for len(head) > 0 && n < sniffLines {
 		line := head
 		if i := bytes.IndexByte(head, '\n'); i >= 0 {
 			line, head = head[:i], head[i+1:]
@@ -37,22 +46,23 @@ func sniff(head []byte) mode {
 		if first == 0 {
 			first = t[0]
 			if first == '[' {
-				return modeValues
+				return modeValues, true
 			}
 		}
 		if t[0] == '{' {
 			anyObjectLine = true
 			if wholeValue(t) {
-				return modeLines
+				return modeLines, true
 			}
 		}
 	}
+	decided = n >= sniffLines
 	if first == 0 || first == '{' || anyObjectLine {
 		// Lines of garbage before the first object (a # comment header, a
 		// truncated first line) are reported one problem per line.
-		return modeValues
+		return modeValues, decided
 	}
-	return modeUnknown
+	return modeUnknown, decided
 }
 
 var commentPrefix = []byte("//")

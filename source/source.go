@@ -156,9 +156,9 @@ type Reader struct {
 	seen        map[string]struct{}
 
 	// Reused across files: the read buffer and the decompressors.
-	rb  readBuf
-	gz  *gzip.Reader
-	zd  *zstd.Decoder
+	rb readBuf
+	gz *gzip.Reader
+	zd *zstd.Decoder
 
 	err    error // sticky: strict problem or Close
 	closed bool
