@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -239,7 +240,11 @@ func lookup(m map[string]any, keys ...string) any {
 // its status. Deprecated rules are data only, as upstream loads them: their
 // decoding issues become warnings and the schema is not checked.
 func finish(r *Rule, issues []fieldIssue, kibana bool, opts Options) {
+	bad := map[string]bool{}
 	for _, is := range issues {
+		if !is.unknown {
+			bad[is.path] = true
+		}
 		level := LevelError
 		if is.unknown || r.Deprecated {
 			level = LevelWarning
@@ -255,7 +260,7 @@ func finish(r *Rule, issues []fieldIssue, kibana bool, opts Options) {
 			Field: field, Message: is.msg, Severity: level})
 	}
 	if !r.Deprecated {
-		r.Problems = append(r.Problems, validate(r, kibana)...)
+		r.Problems = append(r.Problems, validate(r, kibana, bad)...)
 	}
 	for _, p := range r.Problems {
 		if p.Severity == LevelError {
@@ -391,6 +396,15 @@ func LoadNDJSON(in io.Reader, file string, opts Options) ([]*Rule, []Problem, Ex
 	for _, r := range rules {
 		problems = append(problems, r.Problems...)
 	}
+	// File order: problems of line n before those of line n+1, and the
+	// whole-file remarks (line 0) last.
+	sort.SliceStable(problems, func(i, j int) bool {
+		li, lj := problems[i].Line, problems[j].Line
+		if li == 0 || lj == 0 {
+			return li != 0 && lj == 0
+		}
+		return li < lj
+	})
 	return rules, problems, st
 }
 

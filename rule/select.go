@@ -182,8 +182,8 @@ type Summary struct {
 	Errors   int                    `json:"errors"`
 	Warnings int                    `json:"warnings"`
 	ByType   map[string]*TypeCounts `json:"by_type"`
-	// Rejections counts rejected rules by the field of their first error
-	// (for example "query" or "rule.risk_score").
+	// Rejections counts rejected rules by the field of their first error,
+	// named as in Kibana's API (for example "query" or "risk_score").
 	Rejections map[string]int `json:"rejections"`
 	Problems   []Problem      `json:"problems"`
 }
@@ -213,7 +213,7 @@ func (set *Set) Summary() Summary {
 		case StatusRejected:
 			c.Rejected++
 			field, _, _ := strings.Cut(r.Reason, ":")
-			s.Rejections[field]++
+			s.Rejections[strings.TrimPrefix(field, "rule.")]++
 		default:
 			c.NotRunnable++
 		}

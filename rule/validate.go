@@ -81,12 +81,20 @@ type validator struct {
 	r        *Rule
 	kibana   bool // read from a Kibana export: repository-only checks become warnings
 	problems []Problem
+	// bad holds the paths that failed to decode: their zero values would
+	// only produce follow-on complaints, so checks on them are dropped.
+	bad map[string]bool
 }
 
 // param is the key path of a [rule] field in Source.Keys.
 func param(name string) string { return "rule." + name }
 
 func (v *validator) add(level Level, path, format string, args ...any) {
+	for p := path; p != ""; p = parentPath(p) {
+		if v.bad[p] {
+			return
+		}
+	}
 	field := path
 	if v.kibana {
 		// Kibana exports have no [rule] table; name fields as the API does.
@@ -122,9 +130,10 @@ func (v *validator) repof(path, format string, args ...any) {
 
 func (v *validator) has(path string) bool { return v.r.Source.Has(path) }
 
-// validate checks a decoded, non-deprecated rule against the schema.
-func validate(r *Rule, kibana bool) []Problem {
-	v := &validator{r: r, kibana: kibana}
+// validate checks a decoded, non-deprecated rule against the schema. bad
+// lists the paths that could not be decoded.
+func validate(r *Rule, kibana bool, bad map[string]bool) []Problem {
+	v := &validator{r: r, kibana: kibana, bad: bad}
 	if !kibana {
 		v.metadata()
 	}
@@ -320,7 +329,7 @@ func (v *validator) threat() {
 			for k, st := range te.Subtechnique {
 				sp := fmt.Sprintf("%s.subtechnique[%d]", tp, k)
 				v.threatItem(sp, st.ID, st.Name, st.Reference, subRE, "T1021.006")
-				if te.ID != "" && st.ID != "" && !strings.HasPrefix(st.ID, te.ID+".") {
+				if techRE != nil && techRE.MatchString(te.ID) && subRE.MatchString(st.ID) && !strings.HasPrefix(st.ID, te.ID+".") {
 					v.warnf(sp+".id", "%q is not a sub-technique of %q; move it under its parent technique", st.ID, te.ID)
 				}
 			}
