@@ -413,4 +413,3 @@ func (f *valueFramer) value() frame {
 }
 
 var nl = []byte{'\n'}
-

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/valyala/fastjson"
 )
@@ -60,3 +61,5 @@ func formatArchive(a *archive) []byte {
 	}
 	return b.Bytes()
 }
+
+type atomicInt64 struct{ atomic.Int64 }
