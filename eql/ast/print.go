@@ -3,7 +3,6 @@ package ast
 import (
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -26,7 +25,7 @@ func (p *Pipe) String() string {
 }
 
 func (e *EventQuery) String() string {
-	return categoryString(e) + " where " + e.Cond.String()
+	return categoryString(e) + " where " + exprString(e.Cond)
 }
 
 func categoryString(e *EventQuery) string {
@@ -103,6 +102,76 @@ func writeList(b *strings.Builder, l []Expr) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		writeExpr(b, e)
+	}
+}
+
+// exprString prints e through writeExpr.
+func exprString(e Expr) string {
+	var b strings.Builder
+	writeExpr(&b, e)
+	return b.String()
+}
+
+// writeExpr prints an expression into one builder. Composite nodes must not
+// be printed by concatenating their children's String results: a chain of n
+// operators would then copy its text once per level, which is quadratic in
+// the query length.
+func writeExpr(b *strings.Builder, e Expr) {
+	switch x := e.(type) {
+	case *Unary:
+		switch x.Op {
+		case Neg:
+			b.WriteString("-")
+		case Plus:
+			b.WriteString("+")
+		default:
+			b.WriteString("not ")
+		}
+		writeExpr(b, x.X)
+	case *Binary:
+		writeExpr(b, x.X)
+		b.WriteString(" " + x.Op.String() + " ")
+		writeExpr(b, x.Y)
+	case *Match:
+		writeExpr(b, x.X)
+		if x.Op == Colon {
+			b.WriteString(" : ")
+		} else {
+			b.WriteString(" " + x.Op.String() + " ")
+		}
+		if x.List || len(x.Patterns) != 1 {
+			b.WriteString("(")
+			writeList(b, x.Patterns)
+			b.WriteString(")")
+		} else {
+			writeExpr(b, x.Patterns[0])
+		}
+	case *In:
+		writeExpr(b, x.X)
+		if x.Not {
+			b.WriteString(" not")
+		}
+		b.WriteString(" in")
+		if x.CaseInsensitive {
+			b.WriteString("~")
+		}
+		b.WriteString(" (")
+		writeList(b, x.List)
+		b.WriteString(")")
+	case *Call:
+		b.WriteString(x.Name)
+		if x.CaseInsensitive {
+			b.WriteString("~")
+		}
+		b.WriteString("(")
+		writeList(b, x.Args)
+		b.WriteString(")")
+	case *Paren:
+		b.WriteString("(")
+		writeExpr(b, x.X)
+		b.WriteString(")")
+	default:
 		b.WriteString(e.String())
 	}
 }
@@ -152,67 +221,17 @@ func FieldString(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
-func (x *Unary) String() string {
-	switch x.Op {
-	case Neg:
-		return "-" + x.X.String()
-	case Plus:
-		return "+" + x.X.String()
-	}
-	return "not " + x.X.String()
-}
+func (x *Unary) String() string { return exprString(x) }
 
-func (x *Binary) String() string {
-	return x.X.String() + " " + x.Op.String() + " " + x.Y.String()
-}
+func (x *Binary) String() string { return exprString(x) }
 
-func (x *Match) String() string {
-	var b strings.Builder
-	b.WriteString(x.X.String())
-	if x.Op == Colon {
-		b.WriteString(" : ")
-	} else {
-		b.WriteString(" " + x.Op.String() + " ")
-	}
-	if x.List || len(x.Patterns) != 1 {
-		b.WriteString("(")
-		writeList(&b, x.Patterns)
-		b.WriteString(")")
-	} else {
-		b.WriteString(x.Patterns[0].String())
-	}
-	return b.String()
-}
+func (x *Match) String() string { return exprString(x) }
 
-func (x *In) String() string {
-	var b strings.Builder
-	b.WriteString(x.X.String())
-	if x.Not {
-		b.WriteString(" not")
-	}
-	b.WriteString(" in")
-	if x.CaseInsensitive {
-		b.WriteString("~")
-	}
-	b.WriteString(" (")
-	writeList(&b, x.List)
-	b.WriteString(")")
-	return b.String()
-}
+func (x *In) String() string { return exprString(x) }
 
-func (x *Call) String() string {
-	var b strings.Builder
-	b.WriteString(x.Name)
-	if x.CaseInsensitive {
-		b.WriteString("~")
-	}
-	b.WriteString("(")
-	writeList(&b, x.Args)
-	b.WriteString(")")
-	return b.String()
-}
+func (x *Call) String() string { return exprString(x) }
 
-func (x *Paren) String() string { return "(" + x.X.String() + ")" }
+func (x *Paren) String() string { return exprString(x) }
 
 // keywords are the reserved words of the grammar; as field names they must
 // be escaped with backticks.
@@ -227,16 +246,17 @@ var keywords = map[string]bool{
 // as in Elasticsearch's grammar).
 func IsKeyword(s string) bool { return keywords[strings.ToLower(s)] }
 
-// isIdent reports whether s is a plain identifier: a letter, _ or @
-// followed by letters, digits and _ .
+// isIdent reports whether s is a plain identifier: an ASCII letter, _ or @
+// followed by ASCII letters, digits, _ and @. The letters are ASCII only,
+// as in Elasticsearch's lexer: any other name must print in backquotes.
 func isIdent(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i, r := range s {
 		switch {
-		case r == '_' || r == '@' || unicode.IsLetter(r):
-		case i > 0 && unicode.IsDigit(r):
+		case r == '_' || r == '@' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+		case i > 0 && '0' <= r && r <= '9':
 		default:
 			return false
 		}
