@@ -48,8 +48,8 @@ const (
 	opText                   // literal text; lit says which token it came from
 	opSub                    // substitution: sub = index, opt = optional
 	opEnd                    // end of element
-	opPI                     // processing instruction: name = target, text = data
-	opTemplate               // template instance inside a fragment: tmpl, vals
+	opPI                     // processing instruction: s = target; data in a following litPIData opText
+	opTemplate               // template instance inside a fragment: a = index in template.insts
 )
 
 // Literal kinds, kept so the XML writer can reproduce the original token.
@@ -57,7 +57,8 @@ const (
 	litText    = iota
 	litCDATA   // CDATA section
 	litCharRef // &#N; – text holds the character
-	litEntity  // &name; – name holds the entity name, text its expansion
+	litEntity  // &name; – s holds the entity name
+	litPIData  // data of the preceding opPI
 )
 
 // Element flags computed while compiling.
@@ -67,25 +68,34 @@ const (
 )
 
 // op is one step of a compiled BinXML fragment. Templates are compiled once
-// per chunk and replayed for every record that instantiates them.
+// per chunk and replayed for every record that instantiates them, so ops
+// are kept small (32 bytes).
 type op struct {
 	kind  opKind
 	lit   uint8
 	flags uint8
-	opt   bool
-	sub   uint16
+	sub   uint16 // opSub: substitution index
 	a, b  int32
-	name  string
-	text  string
-	tmpl  *template
-	vals  []value
+	// s is the element, attribute, PI target or entity name, or the
+	// literal text of opText.
+	s string
 }
 
-// template is a compiled template definition, cached per chunk by offset.
+// inst is a template instance nested in a compiled fragment: its values
+// are fixed bytes of the chunk.
+type inst struct {
+	t    *template
+	vals []value
+}
+
+// template is a compiled template definition (cached per chunk by
+// offset) or a compiled plain fragment.
 type template struct {
-	ops  []op
-	busy bool // being compiled: a reference back to it is a loop
-	err  error
+	ops   []op
+	insts []inst // referenced by opTemplate.a
+	next  int    // plain fragments: offset after the compiled item
+	busy  bool   // being compiled: a reference back to it is a loop
+	err   error
 }
 
 // Event kinds produced by expansion.
@@ -96,15 +106,35 @@ const (
 	evText
 	evEnd
 	evPI
+	evPIData // data of the preceding evPI
 )
 
 // event is one node of an expanded record, in document order. Values are
-// not rendered yet: consumers render only what they need.
+// not rendered yet (consumers render only what they need) and refer to the
+// chunk buffer by offset, which keeps events small and pointer-light.
 type event struct {
 	kind uint8
 	lit  uint8
-	name string
-	v    value
+	t    uint8  // value type; typeLiteral: s is the text
+	off  int32  // value bytes: chunk[off : off+n]
+	n    int32  //
+	s    string // element/attribute/PI/entity name, or literal text
+}
+
+// val returns the value of a text or attribute-value event.
+func (e *event) val(buf []byte) value {
+	if e.t == typeLiteral {
+		if e.lit == litEntity {
+			return value{t: typeLiteral, s: entityText(e.s)}
+		}
+		return value{t: typeLiteral, s: e.s}
+	}
+	return value{t: e.t, b: buf[e.off : e.off+e.n], off: e.off}
+}
+
+// valueEvent makes an event for the wire value v.
+func valueEvent(kind uint8, v value) event {
+	return event{kind: kind, t: v.t, off: v.off, n: int32(len(v.b))}
 }
 
 // binErr is a BinXML parse error at a chunk offset.
@@ -186,7 +216,7 @@ func (x *expander) document(pos, end, depth int, noDep bool) (int, error) {
 			if err != nil {
 				return pos, err
 			}
-			if err := x.expand(t.ops, vals, depth+1); err != nil {
+			if err := x.expand(t, vals, depth+1); err != nil {
 				return pos, err
 			}
 			pos = next
@@ -198,16 +228,13 @@ func (x *expander) document(pos, end, depth int, noDep bool) (int, error) {
 				if err != nil {
 					return pos, err
 				}
-				f = &template{ops: c.ops}
-				f.ops = append(f.ops, op{kind: opEnd, a: int32(next)})
+				f = &template{ops: c.ops, insts: c.insts, next: next}
 				x.frags[uint32(pos)] = f
 			}
-			// The trailing opEnd carries the offset after the item.
-			last := f.ops[len(f.ops)-1]
-			if err := x.expand(f.ops[:len(f.ops)-1], nil, depth); err != nil {
+			if err := x.expand(f, nil, depth); err != nil {
 				return pos, err
 			}
-			pos = int(last.a)
+			pos = f.next
 		default:
 			return pos, errAt(pos, "unexpected token 0x%02x in document", tok)
 		}
@@ -258,12 +285,13 @@ func (x *expander) template(def, size, depth int) (*template, error) {
 	}
 	t := &template{busy: true}
 	x.tmpls[uint32(def)] = t
-	c := compiler{x: x, depth: depth + 1}
+	// Roughly one op per 16 bytes of definition: saves regrowing the slice.
+	c := compiler{x: x, depth: depth + 1, ops: make([]op, 0, size/16+8)}
 	_, err := c.seq(def+24, def+24+size)
 	if err == nil && len(c.ops) == 0 {
 		err = errAt(def, "empty template definition")
 	}
-	t.ops, t.err, t.busy = c.ops, err, false
+	t.ops, t.insts, t.err, t.busy = c.ops, c.insts, err, false
 	return t, err
 }
 
@@ -321,15 +349,16 @@ func (x *expander) name(nameOff, pos, end int) (string, int, error) {
 	return s, pos, nil
 }
 
-// internUTF16 decodes a name and shares the string across chunks: the same
-// few hundred names (System, Data, Name, …) recur in every chunk.
+// internUTF16 decodes a name or template literal and shares the string
+// across chunks and files: the same few hundred names and Data Name values
+// (System, Data, SubjectUserSid, …) recur in every chunk.
 func (x *expander) internUTF16(b []byte) string {
 	x.tmp = appendUTF16(x.tmp[:0], b)
 	if s, ok := x.intern[string(x.tmp)]; ok {
 		return s
 	}
 	s := string(x.tmp)
-	if len(x.intern) < maxNames {
+	if len(x.intern) < maxNames && len(s) <= 64 {
 		x.intern[s] = s
 	}
 	return s
@@ -339,6 +368,7 @@ func (x *expander) internUTF16(b []byte) string {
 type compiler struct {
 	x     *expander
 	ops   []op
+	insts []inst
 	noDep bool
 	depth int // document depth, for nested template instances
 	nest  int // element nesting
@@ -403,7 +433,7 @@ func (c *compiler) element(pos, end int) (int, error) {
 		return pos, err
 	}
 	idx := len(c.ops)
-	c.ops = append(c.ops, op{kind: opElem, name: name})
+	c.ops = append(c.ops, op{kind: opElem, s: name})
 	if hasAttrs {
 		if q+4 > end {
 			return pos, errAt(q, "truncated attribute list")
@@ -491,7 +521,7 @@ func (c *compiler) attribute(q, end, elem int) (int, error) {
 		return q, err
 	}
 	idx := len(c.ops)
-	c.ops = append(c.ops, op{kind: opAttr, name: name})
+	c.ops = append(c.ops, op{kind: opAttr, s: name})
 	for q < end {
 		switch buf[q] &^ tokMore {
 		case tokValue, tokCharRef, tokEntityRef:
@@ -515,12 +545,10 @@ func (c *compiler) subst(q, end int) (int, error) {
 		return q, errAt(q, "truncated substitution")
 	}
 	b := c.x.buf[q:]
-	c.ops = append(c.ops, op{
-		kind: opSub,
-		opt:  b[0]&^tokMore == tokOptSubst,
-		sub:  binary.LittleEndian.Uint16(b[1:]),
-		lit:  b[3], // declared type, for diagnostics
-	})
+	// Normal and optional substitutions behave alike when expanded: a
+	// NULL value leaves out the enclosing attribute or value-only element
+	// (libevtx does the same for both).
+	c.ops = append(c.ops, op{kind: opSub, sub: binary.LittleEndian.Uint16(b[1:])})
 	return q + 4, nil
 }
 
@@ -539,15 +567,15 @@ func (c *compiler) text(q, end int) (int, error) {
 			if q+4+2*n > end {
 				return q, errAt(q, "value text of %d characters exceeds data", n)
 			}
-			s := string(appendUTF16(nil, buf[q+4:q+4+2*n]))
-			c.ops = append(c.ops, op{kind: opText, text: s})
+			s := c.x.internUTF16(buf[q+4 : q+4+2*n])
+			c.ops = append(c.ops, op{kind: opText, s: s})
 			return q + 4 + 2*n, nil
 		case typeAnsiString:
 			if q+4+n > end {
 				return q, errAt(q, "value text of %d bytes exceeds data", n)
 			}
 			s := string(appendANSI(nil, buf[q+4:q+4+n]))
-			c.ops = append(c.ops, op{kind: opText, text: s})
+			c.ops = append(c.ops, op{kind: opText, s: s})
 			return q + 4 + n, nil
 		}
 		return q, errAt(q, "value text of unsupported type 0x%02x", t)
@@ -560,14 +588,14 @@ func (c *compiler) text(q, end int) (int, error) {
 			return q, errAt(q, "CDATA of %d characters exceeds data", n)
 		}
 		s := string(appendUTF16(nil, buf[q+3:q+3+2*n]))
-		c.ops = append(c.ops, op{kind: opText, lit: litCDATA, text: s})
+		c.ops = append(c.ops, op{kind: opText, lit: litCDATA, s: s})
 		return q + 3 + 2*n, nil
 	case tokCharRef:
 		if q+3 > end {
 			return q, errAt(q, "truncated character reference")
 		}
 		r := rune(binary.LittleEndian.Uint16(buf[q+1:]))
-		c.ops = append(c.ops, op{kind: opText, lit: litCharRef, text: string(r)})
+		c.ops = append(c.ops, op{kind: opText, lit: litCharRef, s: string(r)})
 		return q + 3, nil
 	case tokEntityRef:
 		if q+5 > end {
@@ -577,7 +605,7 @@ func (c *compiler) text(q, end int) (int, error) {
 		if err != nil {
 			return q, err
 		}
-		c.ops = append(c.ops, op{kind: opText, lit: litEntity, name: name, text: entityText(name)})
+		c.ops = append(c.ops, op{kind: opText, lit: litEntity, s: name})
 		return next, nil
 	default:
 		return q, errAt(q, "unexpected token 0x%02x in element content", tok)
@@ -623,7 +651,7 @@ func (c *compiler) pi(q, end int) (int, error) {
 	if err != nil {
 		return q, err
 	}
-	o := op{kind: opPI, name: name}
+	c.ops = append(c.ops, op{kind: opPI, s: name})
 	if q < end && buf[q]&^tokMore == tokPIData {
 		if q+3 > end {
 			return q, errAt(q, "truncated PI data")
@@ -632,10 +660,9 @@ func (c *compiler) pi(q, end int) (int, error) {
 		if q+3+2*n > end {
 			return q, errAt(q, "PI data of %d characters exceeds data", n)
 		}
-		o.text = string(appendUTF16(nil, buf[q+3:q+3+2*n]))
+		c.ops = append(c.ops, op{kind: opText, lit: litPIData, s: string(appendUTF16(nil, buf[q+3:q+3+2*n]))})
 		q += 3 + 2*n
 	}
-	c.ops = append(c.ops, o)
 	return q, nil
 }
 
@@ -653,38 +680,56 @@ func (c *compiler) instance(q, end int) (int, error) {
 	if err != nil {
 		return q, err
 	}
-	c.ops = append(c.ops, op{kind: opTemplate, tmpl: t, vals: vals})
+	c.ops = append(c.ops, op{kind: opTemplate, a: int32(len(c.insts))})
+	c.insts = append(c.insts, inst{t: t, vals: vals})
 	return next, nil
 }
 
-// expand replays compiled ops with the instance values vals.
-func (x *expander) expand(ops []op, vals []value, depth int) error {
+// expand replays a compiled template or fragment with the instance
+// values vals.
+func (x *expander) expand(t *template, vals []value, depth int) error {
 	if depth > 4*maxDocDepth {
 		return errAt(0, "templates nested more than %d levels", 4*maxDocDepth)
 	}
+	ops := t.ops
 	for i := 0; i < len(ops); {
 		if err := x.tooBig(); err != nil {
 			return err
 		}
-		o := &ops[i]
-		switch o.kind {
+		var err error
+		switch ops[i].kind {
 		case opElem:
-			next, err := x.element(ops, i, vals, depth)
+			i, err = x.element(t, i, vals, depth)
 			if err != nil {
 				return err
 			}
-			i = next
 			continue
-		case opPI:
-			x.emit(event{kind: evPI, name: o.name, v: value{t: typeLiteral, s: o.text}})
-		case opTemplate:
-			if err := x.expand(o.tmpl.ops, o.vals, depth+1); err != nil {
+		case opPI, opTemplate:
+			i, err = x.misc(t, i, depth)
+			if err != nil {
 				return err
 			}
+			continue
 		}
 		i++
 	}
 	return x.tooBig()
+}
+
+// misc emits a PI or a nested template instance at ops[i] and returns the
+// index of the next op.
+func (x *expander) misc(t *template, i, depth int) (int, error) {
+	o := &t.ops[i]
+	if o.kind == opTemplate {
+		in := &t.insts[o.a]
+		return i + 1, x.expand(in.t, in.vals, depth+1)
+	}
+	x.emit(event{kind: evPI, s: o.s})
+	if i+1 < len(t.ops) && t.ops[i+1].kind == opText && t.ops[i+1].lit == litPIData {
+		i++
+		x.emit(event{kind: evPIData, t: typeLiteral, s: t.ops[i].s})
+	}
+	return i + 1, nil
 }
 
 // subValue returns the value for a substitution, or an error when the
@@ -697,10 +742,11 @@ func subValue(o *op, vals []value) (value, error) {
 }
 
 // element expands the element whose opElem is ops[i] and returns the index
-// after its opEnd. Following libevtx (and Windows' rendering), an element
-// whose content is only substitutions that are all NULL is left out, and an
-// element whose content substitution is an array is repeated per item.
-func (x *expander) element(ops []op, i int, vals []value, depth int) (int, error) {
+// after its opEnd. Following libevtx, an element whose content is only
+// substitutions that are all NULL is left out, and an element whose
+// content substitution is an array is repeated once per item.
+func (x *expander) element(t *template, i int, vals []value, depth int) (int, error) {
+	ops := t.ops
 	e := &ops[i]
 	end := int(e.a)
 	if end <= i || end >= len(ops) {
@@ -735,10 +781,10 @@ func (x *expander) element(ops []op, i int, vals []value, depth int) (int, error
 		}
 	}
 	if reps <= 0 {
-		return end + 1, x.emitElement(ops, i, vals, depth, -1)
+		return end + 1, x.emitElement(t, i, vals, depth, -1)
 	}
 	for k := 0; k < reps; k++ {
-		if err := x.emitElement(ops, i, vals, depth, k); err != nil {
+		if err := x.emitElement(t, i, vals, depth, k); err != nil {
 			return 0, err
 		}
 	}
@@ -747,35 +793,40 @@ func (x *expander) element(ops []op, i int, vals []value, depth int) (int, error
 
 // emitElement emits one copy of an element; item selects the array item
 // for array substitutions (-1: not repeating).
-func (x *expander) emitElement(ops []op, i int, vals []value, depth, item int) error {
+func (x *expander) emitElement(t *template, i int, vals []value, depth, item int) error {
 	if err := x.tooBig(); err != nil {
 		return err
 	}
+	ops := t.ops
 	e := &ops[i]
 	end := int(e.a)
-	x.emit(event{kind: evStart, name: e.name})
+	x.emit(event{kind: evStart, s: e.s})
 	for j := i + 1; j < int(e.b); {
 		a := &ops[j]
 		if a.kind != opAttr || int(a.a) <= j || int(a.a) > int(e.b) {
 			return errAt(0, "corrupt compiled attribute")
 		}
-		if err := x.attribute(ops[j+1:a.a], a.name, vals); err != nil {
+		if err := x.attribute(ops[j+1:a.a], a.s, vals); err != nil {
 			return err
 		}
 		j = int(a.a)
 	}
 	for j := int(e.b); j < end; {
 		o := &ops[j]
+		var err error
 		switch o.kind {
 		case opElem:
-			next, err := x.element(ops, j, vals, depth)
-			if err != nil {
+			if j, err = x.element(t, j, vals, depth); err != nil {
 				return err
 			}
-			j = next
+			continue
+		case opPI, opTemplate:
+			if j, err = x.misc(t, j, depth); err != nil {
+				return err
+			}
 			continue
 		case opText:
-			x.emit(event{kind: evText, lit: o.lit, name: o.name, v: value{t: typeLiteral, s: o.text}})
+			x.literal(o, evText)
 		case opSub:
 			v, err := subValue(o, vals)
 			if err != nil {
@@ -784,17 +835,16 @@ func (x *expander) emitElement(ops []op, i int, vals []value, depth, item int) e
 			if err := x.content(v, depth, item); err != nil {
 				return err
 			}
-		case opPI:
-			x.emit(event{kind: evPI, name: o.name, v: value{t: typeLiteral, s: o.text}})
-		case opTemplate:
-			if err := x.expand(o.tmpl.ops, o.vals, depth+1); err != nil {
-				return err
-			}
 		}
 		j++
 	}
-	x.emit(event{kind: evEnd, name: e.name})
+	x.emit(event{kind: evEnd, s: e.s})
 	return nil
+}
+
+// literal emits template text (value text, CDATA, references).
+func (x *expander) literal(o *op, kind uint8) {
+	x.emit(event{kind: kind, lit: o.lit, t: typeLiteral, s: o.s})
 }
 
 // content emits a substitution value inside element content.
@@ -813,16 +863,14 @@ func (x *expander) content(v value, depth, item int) error {
 	case v.t&typeArray != 0:
 		if item < 0 {
 			// An array mixed into other content: render every item.
-			items := arrayItems(v, nil)
-			for _, it := range items {
+			for _, it := range arrayItems(v, nil) {
 				x.emitText(it)
 			}
 			return nil
 		}
-		items := arrayItems(v, x.items[:0])
-		x.items = items
-		if item < len(items) {
-			x.emitText(items[item])
+		x.items = arrayItems(v, x.items[:0])
+		if item < len(x.items) {
+			x.emitText(x.items[item])
 		}
 		return nil
 	}
@@ -832,7 +880,7 @@ func (x *expander) content(v value, depth, item int) error {
 
 func (x *expander) emitText(v value) {
 	x.budget -= 16 + 4*len(v.b)
-	x.emit(event{kind: evText, v: v})
+	x.emit(valueEvent(evText, v))
 }
 
 // attribute emits an attribute whose value pieces are ops. An attribute
@@ -840,14 +888,14 @@ func (x *expander) emitText(v value) {
 // values are rendered as their items separated by spaces.
 func (x *expander) attribute(ops []op, name string, vals []value) error {
 	start := len(x.ev)
-	x.emit(event{kind: evAttr, name: name})
+	x.emit(event{kind: evAttr, s: name})
 	onlySubs, allNull := true, true
 	for k := range ops {
 		o := &ops[k]
 		switch o.kind {
 		case opText:
 			onlySubs = false
-			x.emit(event{kind: evAttrVal, lit: o.lit, name: o.name, v: value{t: typeLiteral, s: o.text}})
+			x.literal(o, evAttrVal)
 		case opSub:
 			v, err := subValue(o, vals)
 			if err != nil {
@@ -860,15 +908,15 @@ func (x *expander) attribute(ops []op, name string, vals []value) error {
 			if v.t&typeArray != 0 {
 				for n, it := range arrayItems(v, nil) {
 					if n > 0 {
-						x.emit(event{kind: evAttrVal, v: value{t: typeLiteral, s: " "}})
+						x.emit(event{kind: evAttrVal, t: typeLiteral, s: " "})
 					}
 					x.budget -= 16 + 4*len(it.b)
-					x.emit(event{kind: evAttrVal, v: it})
+					x.emit(valueEvent(evAttrVal, it))
 				}
 				continue
 			}
 			x.budget -= 16 + 4*len(v.b)
-			x.emit(event{kind: evAttrVal, v: v})
+			x.emit(valueEvent(evAttrVal, v))
 		}
 	}
 	if onlySubs && allNull && len(ops) > 0 {

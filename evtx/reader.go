@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"sync"
 
 	"github.com/eqld/eqld/winevent"
 )
@@ -98,12 +99,27 @@ type Reader struct {
 	nChunks    int // chunk slots present in the file (last may be partial)
 	next       int // next chunk index to load
 	ch         chunkState
-	buf        []byte
-	x          *expander
-	bd         builder
 	rec        winevent.Record
 	haveEvents bool
+	*state         // buffers, returned to statePool by Close
 }
+
+// state is the reusable part of a Reader: the 64 KiB chunk buffer, the
+// template and name caches and the event and string buffers. Pooling it
+// makes reading many small files (the common case for attack samples and
+// collected triage logs) cheap.
+type state struct {
+	buf []byte
+	x   *expander
+	bd  builder
+}
+
+var statePool = sync.Pool{New: func() any {
+	return &state{buf: make([]byte, chunkSize), x: newExpander()}
+}}
+
+// errClosed is returned by Next after Close.
+var errClosed = errors.New("evtx: reader is closed")
 
 // chunkState is the record walk through the current chunk.
 type chunkState struct {
@@ -143,10 +159,11 @@ func Open(path string) (*Reader, error) {
 // it in errors and in winevent.Record.Source. It fails only when the data
 // is not an EVTX file at all; damage is reported through Stats.
 func NewReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
-	r := &Reader{ra: ra, size: size, name: name, x: newExpander()}
+	r := &Reader{ra: ra, size: size, name: name}
 	if err := r.readHeader(); err != nil {
 		return nil, err
 	}
+	r.state = statePool.Get().(*state)
 	return r, nil
 }
 
@@ -156,8 +173,17 @@ func (r *Reader) Header() FileHeader { return r.hdr }
 // Stats returns what has been read so far.
 func (r *Reader) Stats() Stats { return r.stats }
 
-// Close closes the file opened by Open; for NewReader it does nothing.
+// Close releases the Reader's buffers and closes the file opened by Open
+// (the io.ReaderAt given to NewReader is left open). Records already
+// returned stay valid.
 func (r *Reader) Close() error {
+	if r.state != nil {
+		r.x.reset(nil)
+		r.x.ev = r.x.ev[:0]
+		statePool.Put(r.state)
+		r.state = nil
+	}
+	r.err, r.haveEvents = errClosed, false
 	if r.closer == nil {
 		return nil
 	}
@@ -275,9 +301,6 @@ func (r *Reader) loadChunk(i int) error {
 	if r.size-off < want {
 		want = r.size - off
 	}
-	if r.buf == nil {
-		r.buf = make([]byte, chunkSize)
-	}
 	buf := r.buf
 	n, err := r.ra.ReadAt(buf[:want], off)
 	if err != nil && !(errors.Is(err, io.EOF) && int64(n) == want) {
@@ -285,11 +308,11 @@ func (r *Reader) loadChunk(i int) error {
 	}
 	clear(buf[n:])
 	r.ch = chunkState{index: i, off: off, n: n}
-	if allZero(buf[:n]) {
-		// Preallocated, never used: not damage.
-		return nil
-	}
 	if n < chunkHeaderSize || string(buf[:8]) != chunkMagic {
+		if allZero(buf[:n]) {
+			// Preallocated, never used: not damage.
+			return nil
+		}
 		r.stats.ChunksSkipped++
 		if n < chunkHeaderSize {
 			r.problem(i, off, "chunk truncated to %d bytes, shorter than its header", n)
@@ -428,7 +451,7 @@ func (r *Reader) nextRecord() *winevent.Record {
 		if !r.ReuseRecord {
 			rec = new(winevent.Record)
 		}
-		r.bd.build(rec, r.x.ev, id, written, r.name)
+		r.bd.build(rec, r.buf, r.x.ev, id, written, r.name)
 		r.stats.Records++
 		r.haveEvents = true
 		return rec

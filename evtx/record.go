@@ -26,6 +26,7 @@ type fixup struct {
 // record are rendered into one buffer and converted with a single
 // allocation; fields then take substrings of it.
 type builder struct {
+	buf     []byte // chunk the events refer to
 	str     []byte
 	fix     []fixup
 	scratch []byte
@@ -33,7 +34,8 @@ type builder struct {
 
 // build fills rec from the events ev. recID and written come from the
 // record header and are used when the XML lacks EventRecordID/TimeCreated.
-func (bd *builder) build(rec *winevent.Record, ev []event, recID uint64, written time.Time, source string) {
+func (bd *builder) build(rec *winevent.Record, buf []byte, ev []event, recID uint64, written time.Time, source string) {
+	bd.buf = buf
 	ed := rec.EventData[:0]
 	*rec = winevent.Record{Source: source, RecordID: recID, TimeCreated: written}
 	bd.str = bd.str[:0]
@@ -56,7 +58,7 @@ func (bd *builder) build(rec *winevent.Record, ev []event, recID uint64, written
 		case 1: // Event
 			continue
 		case 2:
-			section = e.name
+			section = e.s
 			continue
 		}
 		// depth 3: a child of System, EventData or UserData.
@@ -65,13 +67,13 @@ func (bd *builder) build(rec *winevent.Record, ev []event, recID uint64, written
 			i = bd.system(rec, ev, i)
 		case "EventData":
 			var d winevent.Data
-			if e.name == "Data" {
+			if e.s == "Data" {
 				if v, ok := attrValue(ev, i, "Name"); ok {
 					d.Name = bd.render(v)
 				}
 			} else {
 				// Binary, or an unexpected element: keyed by element name.
-				d.Name = e.name
+				d.Name = e.s
 			}
 			a := len(bd.str)
 			i = bd.text(ev, i)
@@ -111,12 +113,12 @@ func (bd *builder) build(rec *winevent.Record, ev []event, recID uint64, written
 // render returns value pieces as a string. Data names are nearly always
 // literal template text, which is returned without copying.
 func (bd *builder) render(pieces []event) string {
-	if len(pieces) == 1 && pieces[0].v.t == typeLiteral {
-		return pieces[0].v.s
+	if len(pieces) == 1 && pieces[0].t == typeLiteral && pieces[0].lit != litEntity {
+		return pieces[0].s
 	}
 	bd.scratch = bd.scratch[:0]
 	for k := range pieces {
-		bd.scratch = appendValue(bd.scratch, pieces[k].v)
+		bd.scratch = appendValue(bd.scratch, pieces[k].val(bd.buf))
 	}
 	return string(bd.scratch)
 }
@@ -126,7 +128,7 @@ func (bd *builder) render(pieces []event) string {
 func (bd *builder) renderTo(dst *string, pieces []event) {
 	a := len(bd.str)
 	for k := range pieces {
-		bd.str = appendValue(bd.str, pieces[k].v)
+		bd.str = appendValue(bd.str, pieces[k].val(bd.buf))
 	}
 	bd.fix = append(bd.fix, fixup{kind: fixPtr, dst: dst, a: int32(a), b: int32(len(bd.str))})
 }
@@ -137,7 +139,7 @@ func attrValue(ev []event, i int, name string) ([]event, bool) {
 	for j := i + 1; j < len(ev); j++ {
 		switch ev[j].kind {
 		case evAttr:
-			if ev[j].name == name {
+			if ev[j].s == name {
 				k := j + 1
 				for k < len(ev) && ev[k].kind == evAttrVal {
 					k++
@@ -168,7 +170,7 @@ func (bd *builder) text(ev []event, i int) int {
 			}
 		case evText:
 			if depth == 1 {
-				bd.str = appendValue(bd.str, ev[j].v)
+				bd.str = appendValue(bd.str, ev[j].val(bd.buf))
 			}
 		}
 	}
@@ -212,11 +214,11 @@ func skip(ev []event, i int) int {
 // number interprets value pieces as an unsigned integer.
 func (bd *builder) number(pieces []event) (uint64, bool) {
 	if len(pieces) == 1 {
-		return uintValue(pieces[0].v, bd.scratch[:0])
+		return uintValue(pieces[0].val(bd.buf), bd.scratch[:0])
 	}
 	bd.scratch = bd.scratch[:0]
 	for k := range pieces {
-		bd.scratch = appendValue(bd.scratch, pieces[k].v)
+		bd.scratch = appendValue(bd.scratch, pieces[k].val(bd.buf))
 	}
 	return parseUint(bd.scratch)
 }
@@ -224,7 +226,7 @@ func (bd *builder) number(pieces []event) (uint64, bool) {
 // system handles one child of System and returns the index of its end.
 func (bd *builder) system(rec *winevent.Record, ev []event, i int) int {
 	e := &ev[i]
-	switch e.name {
+	switch e.s {
 	case "Provider":
 		if v, ok := attrValue(ev, i, "Name"); ok {
 			bd.renderTo(&rec.Provider, v)
@@ -246,7 +248,7 @@ func (bd *builder) system(rec *winevent.Record, ev []event, i int) int {
 	case "Version", "Level", "Task", "Opcode", "Keywords", "EventRecordID":
 		p, end := textPieces(ev, i)
 		n, ok := bd.number(p)
-		switch e.name {
+		switch e.s {
 		case "Version":
 			rec.Version = uint8(n)
 		case "Level":
@@ -265,7 +267,7 @@ func (bd *builder) system(rec *winevent.Record, ev []event, i int) int {
 		return end
 	case "TimeCreated":
 		if v, ok := attrValue(ev, i, "SystemTime"); ok && len(v) == 1 {
-			if t, ok := timeValue(v[0].v, bd.scratch[:0]); ok {
+			if t, ok := timeValue(v[0].val(bd.buf), bd.scratch[:0]); ok {
 				rec.TimeCreated = t
 			}
 		}
@@ -287,7 +289,7 @@ func (bd *builder) system(rec *winevent.Record, ev []event, i int) int {
 		}
 	case "Channel", "Computer":
 		dst := &rec.Channel
-		if e.name == "Computer" {
+		if e.s == "Computer" {
 			dst = &rec.Computer
 		}
 		a := len(bd.str)
@@ -304,14 +306,14 @@ func (bd *builder) system(rec *winevent.Record, ev []event, i int) int {
 
 // element builds a generic element tree (for UserData) from ev[i].
 func (bd *builder) element(ev []event, i int) (*winevent.Element, int) {
-	el := &winevent.Element{Name: ev[i].name}
+	el := &winevent.Element{Name: ev[i].s}
 	j := i + 1
 	for j < len(ev) && ev[j].kind == evAttr {
-		name := ev[j].name
+		name := ev[j].s
 		a := len(bd.str)
 		j++
 		for j < len(ev) && ev[j].kind == evAttrVal {
-			bd.str = appendValue(bd.str, ev[j].v)
+			bd.str = appendValue(bd.str, ev[j].val(bd.buf))
 			j++
 		}
 		bd.fix = append(bd.fix, fixup{kind: fixElemAttr, el: el, idx: int32(len(el.Attrs)), a: int32(a), b: int32(len(bd.str))})
@@ -324,7 +326,7 @@ func (bd *builder) element(ev []event, i int) (*winevent.Element, int) {
 	for ; j < len(ev); j++ {
 		switch ev[j].kind {
 		case evText:
-			bd.str = appendValue(bd.str, ev[j].v)
+			bd.str = appendValue(bd.str, ev[j].val(bd.buf))
 		case evStart:
 			kids = append(kids, j)
 			j = skip(ev, j)

@@ -86,33 +86,33 @@ func arrayItems(v value, dst []value) []value {
 		start := 0
 		for i := 0; i+1 < len(b); i += 2 {
 			if b[i] == 0 && b[i+1] == 0 {
-				dst = append(dst, value{t: base, b: b[start:i]})
+				dst = append(dst, value{t: base, b: b[start:i], off: v.off + int32(start)})
 				start = i + 2
 			}
 		}
 		if start < len(b)-1 {
-			dst = append(dst, value{t: base, b: b[start:]})
+			dst = append(dst, value{t: base, b: b[start:], off: v.off + int32(start)})
 		}
 		return dst
 	case typeAnsiString:
 		start := 0
 		for i := 0; i < len(b); i++ {
 			if b[i] == 0 {
-				dst = append(dst, value{t: base, b: b[start:i]})
+				dst = append(dst, value{t: base, b: b[start:i], off: v.off + int32(start)})
 				start = i + 1
 			}
 		}
 		if start < len(b) {
-			dst = append(dst, value{t: base, b: b[start:]})
+			dst = append(dst, value{t: base, b: b[start:], off: v.off + int32(start)})
 		}
 		return dst
 	}
 	n := elemSize(base)
 	if n == 0 {
-		return append(dst, value{t: base, b: b})
+		return append(dst, value{t: base, b: b, off: v.off})
 	}
 	for i := 0; i+n <= len(b); i += n {
-		dst = append(dst, value{t: base, b: b[i : i+n]})
+		dst = append(dst, value{t: base, b: b[i : i+n], off: v.off + int32(i)})
 	}
 	return dst
 }

@@ -13,7 +13,8 @@ const eventNS = "http://schemas.microsoft.com/win/2004/08/events/event"
 // xmlWriter writes indented XML in the layout of evtxexport / Event
 // Viewer: one element per line, text inline, empty elements self-closed.
 type xmlWriter struct {
-	b []byte
+	b   []byte
+	buf []byte // chunk the events refer to
 }
 
 func (w *xmlWriter) indent(depth int) {
@@ -53,20 +54,20 @@ func (w *xmlWriter) events(ev []event) {
 		switch e.lit {
 		case litCDATA:
 			w.b = append(w.b, "<![CDATA["...)
-			w.b = append(w.b, e.v.s...)
+			w.b = append(w.b, e.s...)
 			w.b = append(w.b, "]]>"...)
 		case litCharRef:
 			w.b = append(w.b, "&#"...)
-			for _, r := range e.v.s {
+			for _, r := range e.s {
 				w.b = strconv.AppendInt(w.b, int64(r), 10)
 			}
 			w.b = append(w.b, ';')
 		case litEntity:
 			w.b = append(w.b, '&')
-			w.b = append(w.b, e.name...)
+			w.b = append(w.b, e.s...)
 			w.b = append(w.b, ';')
 		default:
-			tmp = appendValue(tmp[:0], e.v)
+			tmp = appendValue(tmp[:0], e.val(w.buf))
 			w.b = escape(w.b, tmp, attr)
 		}
 	}
@@ -81,15 +82,15 @@ func (w *xmlWriter) events(ev []event) {
 				w.indent(depth)
 			}
 			w.b = append(w.b, '<')
-			w.b = append(w.b, e.name...)
-			if depth == 0 && e.name == "Event" && !hasAttr(ev, i, "xmlns") {
+			w.b = append(w.b, e.s...)
+			if depth == 0 && e.s == "Event" && !hasAttr(ev, i, "xmlns") {
 				w.b = append(w.b, ` xmlns="`+eventNS+`"`...)
 			}
 			open, hadChild = true, false
 			depth++
 		case evAttr:
 			w.b = append(w.b, ' ')
-			w.b = append(w.b, e.name...)
+			w.b = append(w.b, e.s...)
 			w.b = append(w.b, `="`...)
 			for i+1 < len(ev) && ev[i+1].kind == evAttrVal {
 				i++
@@ -97,14 +98,12 @@ func (w *xmlWriter) events(ev []event) {
 			}
 			w.b = append(w.b, '"')
 		case evText:
-			if e.lit == litText && e.v.t != typeLiteral && e.v.t != typeBinXML {
+			if e.lit == litText {
 				// Empty values keep the element self-closed, as Windows
 				// and evtxexport print them.
-				if tmp = appendValue(tmp[:0], e.v); len(tmp) == 0 {
+				if tmp = appendValue(tmp[:0], e.val(w.buf)); len(tmp) == 0 {
 					continue
 				}
-			} else if e.lit == litText && e.v.s == "" {
-				continue
 			}
 			if open {
 				w.b = append(w.b, '>')
@@ -117,10 +116,11 @@ func (w *xmlWriter) events(ev []event) {
 				open = false
 			}
 			w.b = append(w.b, "<?"...)
-			w.b = append(w.b, e.name...)
-			if e.v.s != "" {
+			w.b = append(w.b, e.s...)
+			if i+1 < len(ev) && ev[i+1].kind == evPIData {
+				i++
 				w.b = append(w.b, ' ')
-				w.b = append(w.b, e.v.s...)
+				w.b = append(w.b, ev[i].s...)
 			}
 			w.b = append(w.b, "?>"...)
 		case evEnd:
@@ -133,7 +133,7 @@ func (w *xmlWriter) events(ev []event) {
 					w.indent(depth)
 				}
 				w.b = append(w.b, "</"...)
-				w.b = append(w.b, e.name...)
+				w.b = append(w.b, e.s...)
 				w.b = append(w.b, '>')
 			}
 			hadChild = true // for the parent: it had this child
@@ -155,7 +155,7 @@ func (r *Reader) XML() string {
 	if !r.haveEvents {
 		return ""
 	}
-	var w xmlWriter
+	w := xmlWriter{buf: r.buf}
 	w.events(r.x.ev)
 	return string(w.b)
 }
