@@ -101,7 +101,7 @@ type Reader struct {
 	ch         chunkState
 	rec        winevent.Record
 	haveEvents bool
-	*state         // buffers, returned to statePool by Close
+	*state     // buffers, returned to statePool by Close
 }
 
 // state is the reusable part of a Reader: the 64 KiB chunk buffer, the
