@@ -1,0 +1,250 @@
+package eql
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Event is what a compiled query reads from: the values of fields. The
+// executor never looks inside an event any other way, so callers can back
+// it with a decoded map (Doc), a slot array filled by a fast decoder
+// (Record), or anything else.
+type Event interface {
+	// Lookup returns the value of the field f and whether the document has
+	// the field at all; an explicit JSON null is present with value Null.
+	// Arrays are returned as a KindList value (see List).
+	Lookup(f *FieldRef) (Value, bool)
+}
+
+// FieldRef is a field name resolved for fast lookups. FieldRefs are
+// interned in a Fields table; two queries compiled with the same table share
+// them, so a decoder can fill every field any of them reads in one pass.
+type FieldRef struct {
+	Name string   // the dotted field name (after following aliases)
+	Path []string // Name split at dots
+	ID   int      // position in the Fields table
+
+	// prefixes[i] is Path[:i+1] joined with dots, for documents that carry
+	// flattened keys such as {"process.pid": 1}.
+	prefixes []string
+}
+
+func newFieldRef(name string, id int) *FieldRef {
+	path := strings.Split(name, ".")
+	prefixes := make([]string, len(path))
+	for i := range path {
+		prefixes[i] = strings.Join(path[:i+1], ".")
+	}
+	return &FieldRef{Name: name, Path: path, ID: id, prefixes: prefixes}
+}
+
+// Fields interns field references. It is safe for concurrent use.
+type Fields struct {
+	mu   sync.RWMutex
+	ids  map[string]*FieldRef
+	refs []*FieldRef
+}
+
+// NewFields returns an empty table.
+func NewFields() *Fields { return &Fields{ids: map[string]*FieldRef{}} }
+
+// Ref returns the reference for name, adding it if needed.
+func (t *Fields) Ref(name string) *FieldRef {
+	t.mu.RLock()
+	r, ok := t.ids[name]
+	t.mu.RUnlock()
+	if ok {
+		return r
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r, ok := t.ids[name]; ok {
+		return r
+	}
+	r = newFieldRef(name, len(t.refs))
+	t.ids[name] = r
+	t.refs = append(t.refs, r)
+	return r
+}
+
+// All returns every interned reference, in ID order.
+func (t *Fields) All() []*FieldRef {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return append([]*FieldRef(nil), t.refs...)
+}
+
+// Len returns the number of interned references.
+func (t *Fields) Len() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.refs)
+}
+
+// Doc is an Event backed by a decoded JSON object. Nested objects and
+// flattened dotted keys are both understood; arrays of objects yield the
+// values found in each element.
+type Doc map[string]any
+
+// ParseDoc decodes one JSON object into a Doc, keeping integers exact.
+func ParseDoc(data []byte) (Doc, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, fmt.Errorf("event is not a JSON object")
+	}
+	return Doc(m), nil
+}
+
+// Lookup implements Event.
+func (d Doc) Lookup(f *FieldRef) (Value, bool) {
+	raw, ok := lookupAny(d, f.Path, f.prefixes, 0)
+	if !ok {
+		return Null, false
+	}
+	return valueOfJSON(raw), true
+}
+
+// Get returns the raw JSON value at a dotted name.
+func (d Doc) Get(name string) (any, bool) {
+	r := newFieldRef(name, -1)
+	return lookupAny(d, r.Path, r.prefixes, 0)
+}
+
+// lookupAny finds path[from:] in m. Keys may be nested objects or dotted
+// keys covering several segments at once; the nested form is tried first.
+func lookupAny(m map[string]any, path, prefixes []string, from int) (any, bool) {
+	for i := from; i < len(path); i++ {
+		var key string
+		if i == from {
+			key = path[from]
+		} else if from == 0 {
+			key = prefixes[i]
+		} else {
+			key = strings.Join(path[from:i+1], ".")
+		}
+		v, ok := m[key]
+		if !ok {
+			continue
+		}
+		if i == len(path)-1 {
+			return v, true
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := lookupAny(x, path, prefixes, i+1); ok {
+				return r, true
+			}
+		case []any:
+			var out []any
+			found := false
+			for _, el := range x {
+				if mm, ok := el.(map[string]any); ok {
+					if r, ok := lookupAny(mm, path, prefixes, i+1); ok {
+						found = true
+						out = append(out, r)
+					}
+				}
+			}
+			if found {
+				return out, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// valueOfJSON converts a decoded JSON value into a Value. Objects have no
+// scalar value and yield Null.
+func valueOfJSON(x any) Value {
+	switch v := x.(type) {
+	case nil:
+		return Null
+	case bool:
+		return Bool(v)
+	case string:
+		return String(v)
+	case json.Number:
+		return numberValue(string(v))
+	case float64:
+		return Float(v)
+	case int64:
+		return Int(v)
+	case int:
+		return Int(int64(v))
+	case []any:
+		vs := make([]Value, 0, len(v))
+		for _, e := range v {
+			vs = append(vs, valueOfJSON(e))
+		}
+		return List(vs...)
+	}
+	return Null
+}
+
+// numberValue parses a JSON number literal: integers that fit in an int64
+// stay exact, everything else becomes a float.
+func numberValue(s string) Value {
+	if !strings.ContainsAny(s, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return Int(i)
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return Null
+	}
+	return Float(f)
+}
+
+// Record is an Event whose values sit in slots indexed by FieldRef.ID,
+// filled by a decoder that reads only the fields the queries need. A slot
+// that was never set reads as missing.
+type Record struct {
+	vals    []Value
+	present []bool
+}
+
+// NewRecord returns a record with room for n fields.
+func NewRecord(n int) *Record {
+	return &Record{vals: make([]Value, n), present: make([]bool, n)}
+}
+
+// Reset clears every slot so the record can be reused for the next event.
+func (r *Record) Reset() {
+	clear(r.vals)
+	clear(r.present)
+}
+
+// Set stores the value of field id.
+func (r *Record) Set(id int, v Value) {
+	if id >= len(r.vals) {
+		r.grow(id + 1)
+	}
+	r.vals[id] = v
+	r.present[id] = true
+}
+
+func (r *Record) grow(n int) {
+	vals := make([]Value, n)
+	copy(vals, r.vals)
+	present := make([]bool, n)
+	copy(present, r.present)
+	r.vals, r.present = vals, present
+}
+
+// Lookup implements Event.
+func (r *Record) Lookup(f *FieldRef) (Value, bool) {
+	if f.ID < 0 || f.ID >= len(r.vals) {
+		return Null, false
+	}
+	return r.vals[f.ID], r.present[f.ID]
+}

@@ -1,0 +1,570 @@
+package eql
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file compiles the string patterns of `:`, like, like~, regex and
+// regex~ into matchers chosen for the pattern's shape, so that the common
+// cases (exact, prefix, suffix, substring) never reach a general matcher.
+
+// matcher tests one string.
+type matcher interface {
+	match(s string) bool
+}
+
+// foldString lower-cases s for case-insensitive matching, without
+// allocating when s is already lower-case ASCII.
+func foldString(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
+		if c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// equalFold reports whether s lower-cases to lower (which is already lower-case).
+func equalFold(s, lower string) bool {
+	if len(s) == len(lower) {
+		ascii := true
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[i] {
+				return false
+			}
+		}
+		if ascii {
+			return true
+		}
+	}
+	return strings.ToLower(s) == lower
+}
+
+type exactMatcher struct {
+	lit  string
+	fold bool
+}
+
+func (m exactMatcher) match(s string) bool {
+	if m.fold {
+		return equalFold(s, m.lit)
+	}
+	return s == m.lit
+}
+
+type prefixMatcher struct {
+	lit  string
+	fold bool
+}
+
+func (m prefixMatcher) match(s string) bool {
+	if m.fold {
+		if len(s) >= len(m.lit) && isASCII(m.lit) && equalFold(s[:len(m.lit)], m.lit) {
+			return true
+		}
+		if isASCII(s) {
+			return false
+		}
+		return strings.HasPrefix(foldString(s), m.lit)
+	}
+	return strings.HasPrefix(s, m.lit)
+}
+
+type suffixMatcher struct {
+	lit  string
+	fold bool
+}
+
+func (m suffixMatcher) match(s string) bool {
+	if m.fold {
+		if len(s) >= len(m.lit) && isASCII(m.lit) && equalFold(s[len(s)-len(m.lit):], m.lit) {
+			return true
+		}
+		if isASCII(s) {
+			return false
+		}
+		return strings.HasSuffix(foldString(s), m.lit)
+	}
+	return strings.HasSuffix(s, m.lit)
+}
+
+type containsMatcher struct {
+	lit  string
+	fold bool
+}
+
+func (m containsMatcher) match(s string) bool {
+	if m.fold {
+		return strings.Contains(foldString(s), m.lit)
+	}
+	return strings.Contains(s, m.lit)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// globMatcher handles patterns with several * or any ?.
+type globMatcher struct {
+	pat  string // lower-cased when fold
+	fold bool
+}
+
+func (m globMatcher) match(s string) bool {
+	if m.fold {
+		s = foldString(s)
+	}
+	return globMatch(m.pat, s)
+}
+
+// globMatch matches s against a pattern where * is any run of characters
+// and ? exactly one character (code point). It backtracks only to the last
+// star, so it runs in linear time for typical patterns and O(n·m) at worst.
+func globMatch(pat, s string) bool {
+	p, i := 0, 0
+	starP, starI := -1, 0
+	for i < len(s) {
+		if p < len(pat) {
+			switch pat[p] {
+			case '*':
+				starP, starI = p, i
+				p++
+				continue
+			case '?':
+				_, size := utf8.DecodeRuneInString(s[i:])
+				p++
+				i += size
+				continue
+			default:
+				if pat[p] == s[i] {
+					p++
+					i++
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		_, size := utf8.DecodeRuneInString(s[starI:])
+		starI += size
+		p, i = starP+1, starI
+	}
+	for p < len(pat) && pat[p] == '*' {
+		p++
+	}
+	return p == len(pat)
+}
+
+// compileWildcard builds the matcher for a wildcard pattern (* and ?; no
+// escape character, so backslashes in Windows paths are literal).
+func compileWildcard(pattern string, fold bool) matcher {
+	if fold {
+		pattern = strings.ToLower(pattern)
+	}
+	if !strings.ContainsAny(pattern, "*?") {
+		return exactMatcher{pattern, fold}
+	}
+	if !strings.Contains(pattern, "?") {
+		inner := strings.Trim(pattern, "*")
+		if !strings.Contains(inner, "*") {
+			lead := strings.HasPrefix(pattern, "*")
+			trail := strings.HasSuffix(pattern, "*")
+			switch {
+			case inner == "":
+				return anyMatcher{}
+			case lead && trail:
+				return containsMatcher{inner, fold}
+			case trail:
+				return prefixMatcher{inner, fold}
+			case lead:
+				return suffixMatcher{inner, fold}
+			}
+		}
+	}
+	return globMatcher{pattern, fold}
+}
+
+type anyMatcher struct{}
+
+func (anyMatcher) match(string) bool { return true }
+
+type regexMatcher struct{ re *regexp.Regexp }
+
+func (m regexMatcher) match(s string) bool { return m.re.MatchString(s) }
+
+// andMatcher matches when every part matches (Lucene's & intersection).
+type andMatcher []matcher
+
+func (m andMatcher) match(s string) bool {
+	for _, p := range m {
+		if !p.match(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// compileRegex translates a Lucene regular expression — the syntax
+// Elasticsearch's regexp query uses, with all optional operators enabled —
+// into Go's RE2 syntax, anchored to the whole string. Lucene's `~`
+// complement has no RE2 equivalent and is rejected; `&` intersection is
+// supported at the top level.
+func compileRegex(pattern string, fold bool) (matcher, error) {
+	alts, err := splitTopLevel(pattern, '&')
+	if err != nil {
+		return nil, err
+	}
+	if len(alts) > 1 {
+		var ms andMatcher
+		for _, a := range alts {
+			m, err := compileRegex(a, fold)
+			if err != nil {
+				return nil, err
+			}
+			ms = append(ms, m)
+		}
+		return ms, nil
+	}
+	t := luceneTranslator{src: pattern}
+	body, err := t.union()
+	if err != nil {
+		return nil, err
+	}
+	if t.pos < len(t.src) {
+		return nil, fmt.Errorf("invalid regular expression %q: unexpected %q at offset %d", pattern, t.src[t.pos], t.pos)
+	}
+	flags := "(?s)"
+	if fold {
+		flags = "(?si)"
+	}
+	re, err := regexp.Compile(flags + "^(?:" + body + ")$")
+	if err != nil {
+		return nil, fmt.Errorf("invalid regular expression %q: %v", pattern, err)
+	}
+	return regexMatcher{re}, nil
+}
+
+// splitTopLevel splits a Lucene regexp on sep outside brackets, parentheses,
+// quotes and escapes.
+func splitTopLevel(s string, sep byte) ([]string, error) {
+	var parts []string
+	depth, start := 0, 0
+	inClass, inQuote := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && !inQuote:
+			i++
+		case inQuote:
+			if c == '"' {
+				inQuote = false
+			}
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '"':
+			inQuote = true
+		case c == '[':
+			inClass = true
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == sep && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:]), nil
+}
+
+type luceneTranslator struct {
+	src string
+	pos int
+}
+
+func (t *luceneTranslator) peek() (byte, bool) {
+	if t.pos < len(t.src) {
+		return t.src[t.pos], true
+	}
+	return 0, false
+}
+
+func (t *luceneTranslator) errorf(format string, args ...any) error {
+	return fmt.Errorf("invalid regular expression %q at offset %d: %s", t.src, t.pos, fmt.Sprintf(format, args...))
+}
+
+func (t *luceneTranslator) union() (string, error) {
+	var alts []string
+	for {
+		c, err := t.concat()
+		if err != nil {
+			return "", err
+		}
+		alts = append(alts, c)
+		if ch, ok := t.peek(); ok && ch == '|' {
+			t.pos++
+			continue
+		}
+		return strings.Join(alts, "|"), nil
+	}
+}
+
+func (t *luceneTranslator) concat() (string, error) {
+	var b strings.Builder
+	for {
+		ch, ok := t.peek()
+		if !ok || ch == '|' || ch == ')' {
+			return b.String(), nil
+		}
+		if ch == '&' {
+			return "", t.errorf("intersection (&) is only supported at the top level")
+		}
+		r, err := t.repeat()
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(r)
+	}
+}
+
+func (t *luceneTranslator) repeat() (string, error) {
+	atom, err := t.complement()
+	if err != nil {
+		return "", err
+	}
+	for {
+		ch, ok := t.peek()
+		if !ok {
+			return atom, nil
+		}
+		switch ch {
+		case '*', '+', '?':
+			t.pos++
+			atom = "(?:" + atom + ")" + string(ch)
+		case '{':
+			end := strings.IndexByte(t.src[t.pos:], '}')
+			if end < 0 {
+				return "", t.errorf("unterminated repetition {")
+			}
+			spec := t.src[t.pos+1 : t.pos+end]
+			lo, hi, comma := strings.Cut(spec, ",")
+			if _, err := strconv.Atoi(lo); err != nil {
+				return "", t.errorf("bad repetition {%s}", spec)
+			}
+			if comma && hi != "" {
+				if _, err := strconv.Atoi(hi); err != nil {
+					return "", t.errorf("bad repetition {%s}", spec)
+				}
+			}
+			t.pos += end + 1
+			atom = "(?:" + atom + "){" + spec + "}"
+		default:
+			return atom, nil
+		}
+	}
+}
+
+func (t *luceneTranslator) complement() (string, error) {
+	if ch, ok := t.peek(); ok && ch == '~' {
+		return "", t.errorf("the complement operator (~) is not supported")
+	}
+	return t.simple()
+}
+
+func (t *luceneTranslator) simple() (string, error) {
+	ch, _ := t.peek()
+	switch ch {
+	case '.':
+		t.pos++
+		return ".", nil
+	case '@':
+		t.pos++
+		return ".*", nil
+	case '#':
+		t.pos++
+		return `[^\x00-\x{10FFFF}]`, nil // the empty language: matches nothing
+	case '"':
+		end := strings.IndexByte(t.src[t.pos+1:], '"')
+		if end < 0 {
+			return "", t.errorf("unterminated quoted string")
+		}
+		lit := t.src[t.pos+1 : t.pos+1+end]
+		t.pos += end + 2
+		return "(?:" + regexp.QuoteMeta(lit) + ")", nil
+	case '(':
+		t.pos++
+		inner, err := t.union()
+		if err != nil {
+			return "", err
+		}
+		if ch, ok := t.peek(); !ok || ch != ')' {
+			return "", t.errorf("missing )")
+		}
+		t.pos++
+		return "(?:" + inner + ")", nil
+	case '[':
+		return t.class()
+	case '<':
+		return t.interval()
+	case '\\':
+		t.pos++
+		if t.pos >= len(t.src) {
+			return "", t.errorf("trailing backslash")
+		}
+		r, size := utf8.DecodeRuneInString(t.src[t.pos:])
+		t.pos += size
+		if cls, ok := predefinedClass(r, false); ok {
+			return cls, nil
+		}
+		return regexp.QuoteMeta(string(r)), nil
+	case '*', '+', '?', '{':
+		return "", t.errorf("%q has nothing to repeat", ch)
+	}
+	r, size := utf8.DecodeRuneInString(t.src[t.pos:])
+	t.pos += size
+	return regexp.QuoteMeta(string(r)), nil
+}
+
+// class translates a bracket expression; inside it Lucene knows ranges,
+// negation with a leading ^ and backslash escapes, nothing else.
+func (t *luceneTranslator) class() (string, error) {
+	t.pos++ // [
+	var b strings.Builder
+	b.WriteByte('[')
+	if ch, ok := t.peek(); ok && ch == '^' {
+		b.WriteByte('^')
+		t.pos++
+	}
+	n := 0
+	for {
+		if t.pos >= len(t.src) {
+			return "", t.errorf("missing ]")
+		}
+		ch := t.src[t.pos]
+		if ch == ']' && n > 0 {
+			t.pos++
+			break
+		}
+		if ch == ']' {
+			return "", t.errorf("empty character class")
+		}
+		escaped := false
+		if ch == '\\' {
+			t.pos++
+			if t.pos >= len(t.src) {
+				return "", t.errorf("trailing backslash")
+			}
+			escaped = true
+		}
+		r, size := utf8.DecodeRuneInString(t.src[t.pos:])
+		t.pos += size
+		if escaped {
+			if cls, ok := predefinedClass(r, true); ok {
+				b.WriteString(cls)
+				n++
+				continue
+			}
+			b.WriteString(classLiteral(r))
+			n++
+			continue
+		}
+		if r == '-' && n > 0 && t.pos < len(t.src) && t.src[t.pos] != ']' {
+			b.WriteByte('-')
+		} else {
+			b.WriteString(classLiteral(r))
+		}
+		n++
+	}
+	b.WriteByte(']')
+	return b.String(), nil
+}
+
+// predefinedClass translates Lucene's \d \D \s \S \w \W (Java's
+// definitions, supported by the Lucene versions Elasticsearch 8 and 9 use).
+// inClass selects the form usable inside a bracket expression.
+func predefinedClass(r rune, inClass bool) (string, bool) {
+	var pos, neg string
+	switch r {
+	case 'd', 'D':
+		pos, neg = `0-9`, `^0-9`
+	case 's', 'S':
+		pos, neg = ` \t\n\x0B\f\r`, `^ \t\n\x0B\f\r`
+	case 'w', 'W':
+		pos, neg = `a-zA-Z_0-9`, `^a-zA-Z_0-9`
+	default:
+		return "", false
+	}
+	if r >= 'A' && r <= 'Z' {
+		if inClass {
+			// A negated class cannot be nested inside another in RE2; the
+			// Perl escapes mean the same as Java's here except \s, which in
+			// Go lacks \v — close enough inside a bracket expression.
+			return `\` + string(r), true
+		}
+		return "[" + neg + "]", true
+	}
+	if inClass {
+		return pos, true
+	}
+	return "[" + pos + "]", true
+}
+
+func classLiteral(r rune) string {
+	switch r {
+	case '\\', ']', '[', '^', '-':
+		return `\` + string(r)
+	}
+	return string(r)
+}
+
+// interval translates Lucene's numeric interval <n-m>, which matches the
+// decimal integers from n to m (optionally zero-padded to the width of m).
+func (t *luceneTranslator) interval() (string, error) {
+	end := strings.IndexByte(t.src[t.pos:], '>')
+	if end < 0 {
+		return "", t.errorf("unterminated interval <")
+	}
+	spec := t.src[t.pos+1 : t.pos+end]
+	lo, hi, ok := strings.Cut(spec, "-")
+	a, err1 := strconv.Atoi(lo)
+	b, err2 := strconv.Atoi(hi)
+	if !ok || err1 != nil || err2 != nil || a < 0 || b < 0 {
+		return "", t.errorf("bad interval <%s>", spec)
+	}
+	if a > b {
+		a, b = b, a
+	}
+	if b-a > 100000 {
+		return "", t.errorf("interval <%s> is too wide", spec)
+	}
+	t.pos += end + 1
+	alts := make([]string, 0, b-a+1)
+	for i := a; i <= b; i++ {
+		alts = append(alts, strconv.Itoa(i))
+	}
+	return "(?:0*(?:" + strings.Join(alts, "|") + "))", nil
+}
