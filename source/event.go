@@ -181,7 +181,7 @@ func (r *Reader) response(f *file, fr *frame, h *fastjson.Value) {
 			return
 		}
 		if id := eo.Get("_id"); id != nil {
-			k := string(eo.Get("_index").MarshalTo(nil)) + "\x00" + string(id.MarshalTo(nil))
+			k := rawText(eo.Get("_index")) + "\x00" + rawText(id)
 			if _, dup := r.seen[k]; dup {
 				return
 			}
@@ -400,4 +400,13 @@ func startsValue(c byte) bool {
 		return true
 	}
 	return c >= '0' && c <= '9'
+}
+
+// rawText returns v as JSON text, "" for nil. It does not unescape, so it
+// leaves v fit for MarshalTo.
+func rawText(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	return string(v.MarshalTo(nil))
 }
