@@ -297,7 +297,9 @@ func (c *compiler) arith(x *ast.Binary) operand {
 		return constOperand(arith(op, l.val, r.val), x)
 	}
 	lf, rf := l.fn, r.fn
-	return operand{fn: func(ev Event) Value { return liftBinary(lf(ev), rf(ev), func(a, b Value) Value { return arith(op, a, b) }) }, typ: tNumber, node: x}
+	return operand{fn: func(ev Event) Value {
+		return liftBinary(lf(ev), rf(ev), func(a, b Value) Value { return arith(op, a, b) })
+	}, typ: tNumber, node: x}
 }
 
 // liftBinary applies f over every pair of values of two possibly
