@@ -273,7 +273,9 @@ func (c *ctx) parseHashes() []hashKV {
 			continue
 		}
 		out = append(out, hashKV{k, val})
-		c.d.appendUnique("related.hash", val)
+	}
+	for _, h := range out {
+		c.d.appendUnique("related.hash", h.v)
 	}
 	if out == nil {
 		return []hashKV{}

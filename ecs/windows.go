@@ -483,16 +483,10 @@ func (c *ctx) collector() {
 // finish writes winlog.event_data / user_data and the ECS version.
 func (c *ctx) finish() {
 	d := c.d
-	wrote := false
 	for i := range *c.ed {
 		e := &(*c.ed)[i]
 		if e.gone {
 			continue
-		}
-		if !wrote {
-			// Create winlog.event_data at its natural place even if a
-			// pipeline step already emptied part of it.
-			wrote = true
 		}
 		p := "winlog.event_data." + e.name
 		if e.isList {
@@ -510,9 +504,13 @@ func (c *ctx) finish() {
 			d.SetString("winlog.user_data."+ch.Name, ch.Text)
 		}
 	}
-	if c.spec != nil || pipelineFor(c.r, c.m.Opts.Forwarded) != pipeNone {
-		d.SetString("ecs.version", "8.0.0")
+	// libbeat stamps every event with its ECS version; the pipelines
+	// overwrite it (system/default.yml with an older one).
+	v := "8.0.0"
+	if pipelineFor(c.r, c.m.Opts.Forwarded) == pipeSystem {
+		v = "1.11.0"
 	}
+	d.SetString("ecs.version", v)
 }
 
 // Standard Windows event keywords (winmeta.xml); bits 56–63 are
