@@ -54,6 +54,7 @@ type Origin struct {
 // Problem implements error; with Options.Strict the first one is returned by
 // Next as a *Problem.
 type Problem struct {
+	// File is the input's name as in Origin.File.
 	File string
 	// Line is the 1-based line where the bad document starts; 0 for a problem
 	// with the whole file.
