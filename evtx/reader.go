@@ -416,6 +416,12 @@ func (r *Reader) nextRecord() *winevent.Record {
 			if r.extendChunk() {
 				continue
 			}
+			if p < ch.limit && !allZero(r.buf[p:ch.limit]) {
+				// A record cut off by truncation, or garbage before the
+				// free-space offset.
+				r.stats.RecordsSkipped++
+				r.problem(ch.index, ch.off+int64(p), "incomplete record of %d bytes at the end of the chunk", ch.limit-p)
+			}
 			ch.active = false
 			return nil
 		}
@@ -471,7 +477,8 @@ func (r *Reader) extendChunk() bool {
 	if !r.plausible(p, ch.n) || binary.LittleEndian.Uint64(r.buf[p+8:]) != ch.lastID+1 {
 		return false
 	}
-	ch.extend, ch.limit = true, ch.n
+	// From here on zeros, not the header, mark the end of the records.
+	ch.extend, ch.limit, ch.trusted = true, ch.n, false
 	r.problem(ch.index, ch.off+int64(p), "records continue past the chunk header's free-space offset (stale chunk header)")
 	return true
 }
