@@ -106,8 +106,8 @@ func (c *chunkBuilder) name(s string) {
 	off := uint32(c.pos() + 4)
 	c.names[s] = off
 	c.put(le32(off)...)
-	c.put(le32(0)...)  // next string offset
-	c.put(le16(0)...)  // hash (not checked by readers)
+	c.put(le32(0)...) // next string offset
+	c.put(le16(0)...) // hash (not checked by readers)
 	c.put(le16(uint16(len(utf16.Encode([]rune(s)))))...)
 	c.put(utf16z(s, true)...)
 }
@@ -161,7 +161,7 @@ func (c *chunkBuilder) piece(k any) {
 	case string:
 		u := utf16z(v, false)
 		c.put(tokValue, typeString)
-		c.put(le16(uint16(len(u)/2))...)
+		c.put(le16(uint16(len(u) / 2))...)
 		c.put(u...)
 	case sub:
 		t := byte(tokSubst)
@@ -174,7 +174,7 @@ func (c *chunkBuilder) piece(k any) {
 	case cdata:
 		u := utf16z(string(v), false)
 		c.put(tokCDATA)
-		c.put(le16(uint16(len(u)/2))...)
+		c.put(le16(uint16(len(u) / 2))...)
 		c.put(u...)
 	case charRef:
 		c.put(tokCharRef)
@@ -187,7 +187,7 @@ func (c *chunkBuilder) piece(k any) {
 		c.name(v.target)
 		u := utf16z(v.data, false)
 		c.put(tokPIData)
-		c.put(le16(uint16(len(u)/2))...)
+		c.put(le16(uint16(len(u) / 2))...)
 		c.put(u...)
 	default:
 		panic("fixture: unsupported piece")
