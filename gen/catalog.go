@@ -321,6 +321,8 @@ var linuxCatalog = osCatalog{
 	children: []childSpec{
 		{parent: "systemd", exe: exeSpec{path: "/usr/sbin/logrotate", sys: true}, weight: 3, cwd: "/", cmds: []string{"/usr/sbin/logrotate /etc/logrotate.conf"}},
 		{parent: "systemd", exe: exeSpec{path: "/usr/bin/systemd-tmpfiles", sys: true}, weight: 2, cwd: "/", cmds: []string{"systemd-tmpfiles --clean"}},
+		{parent: "systemd", exe: exeSpec{path: "/usr/sbin/fstrim", sys: true}, weight: 1, cwd: "/", cmds: []string{"/sbin/fstrim --listed-in /etc/fstab:/proc/self/mountinfo --verbose --quiet-unsupported"}},
+		{parent: "node", exe: exeSpec{path: "/usr/bin/node"}, weight: 4, cwd: "/srv/app", cmds: []string{"/usr/bin/node /srv/app/jobs/render-report.js --queue=reports", "/usr/bin/node /srv/app/jobs/resize-images.js"}},
 		{parent: "postgres", exe: exeSpec{path: "/usr/lib/postgresql/16/bin/postgres"}, weight: 10, cwd: "/var/lib/postgresql/16/main", cmds: []string{"postgres: 16/main: app appdb 10.20.3.15(51234) idle", "postgres: 16/main: autovacuum worker"}},
 	},
 	nets: []netSpec{

@@ -233,6 +233,13 @@ func (g *Generator) layoutPlants(f *fleet) error {
 			hostsByOS[f.os[i]] = append(hostsByOS[f.os[i]], i)
 		}
 	}
+	// Incident j starts in the middle of the j-th of n equal stretches of
+	// the corpus. Long incidents may overlap the next stretch; their events
+	// then interleave with another incident's, on another slot.
+	if spacing < 1 {
+		return fmt.Errorf("gen: %d events are too few for %d incidents", cfg.Events, n)
+	}
+	used := map[int]bool{}
 	r := newRNG(cfg.Seed, 3)
 	for j := 0; j < n; j++ {
 		in := &incidents[kinds[j%len(kinds)]]
@@ -240,16 +247,20 @@ func (g *Generator) layoutPlants(f *fleet) error {
 		if len(hs) == 0 {
 			return fmt.Errorf("gen: incident %s needs a %s host running Elastic Defend; the fleet of %d hosts has none", in.ruleID, in.os, cfg.Hosts)
 		}
-		last := in.steps[len(in.steps)-1].after
-		span := int(math.Ceil(last.Seconds()*cfg.Rate)) + len(in.steps)
-		if span > spacing {
-			return fmt.Errorf("gen: %d events are too few for %d incidents at rate %v/s (incident %s spans %d events)", cfg.Events, n, cfg.Rate, in.ruleID, span)
-		}
 		p := planted{inc: kinds[j%len(kinds)], host: hs[r.intn(len(hs))], seed: r.u64()}
-		base := j*spacing + (spacing-span)/2
+		// late incidents are pulled back so that they end inside the corpus
+		span := int(math.Ceil(in.steps[len(in.steps)-1].after.Seconds()*cfg.Rate)) + 4*len(in.steps)
+		base := max(0, min(j*spacing+spacing/2, cfg.Events-1-span))
 		prev := -1
 		for _, s := range in.steps {
 			slot := max(base+int(math.Ceil(s.after.Seconds()*cfg.Rate)), prev+1)
+			for used[slot] {
+				slot++
+			}
+			if slot >= cfg.Events {
+				return fmt.Errorf("gen: %d events are too few for %d incidents at rate %v/s (incident %s does not fit)", cfg.Events, n, cfg.Rate, in.ruleID)
+			}
+			used[slot] = true
 			p.slots = append(p.slots, slot)
 			prev = slot
 		}
