@@ -321,7 +321,7 @@ func (p *parser) parseEventQuery(inStage bool) *ast.EventQuery {
 	}
 	p.next()
 	if p.tok.tok != tWhere {
-		p.failExpected("`where` after the event category " + p.describe(cat))
+		p.fail(p.foundPos(), fmt.Sprintf("expected `where` after the event category %s, found %s; an event query reads `<category> where <condition>`", p.describe(cat), p.describe(p.tok)))
 	}
 	eq.Where = p.tok.pos
 	p.next()
@@ -489,6 +489,9 @@ func (p *parser) parseStage(inSequence bool) *ast.Stage {
 			p.fail(p.tok.pos, "`with` options are not allowed in a `sample`; `with runs=N` belongs to sequence stages")
 		}
 		p.parseRuns(st)
+		if p.tok.tok == tBy {
+			p.fail(p.tok.pos, "a stage's `by` keys must come before `with runs=N`")
+		}
 	}
 	if p.tok.tok == tIdent && p.tok.val == "fork" {
 		p.fail(p.tok.pos, "`fork` is not supported by Elasticsearch EQL")

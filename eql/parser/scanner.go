@@ -200,41 +200,42 @@ func (s *scanner) scanNumber(it *item) {
 func (s *scanner) scanString(it *item) {
 	it.tok = tString
 	if strings.HasPrefix(s.src[s.off:], `"""`) {
-		if s.scanRawString(it) {
-			return
-		}
-		// No closing """ on this line: Elasticsearch falls back to the
-		// empty string "" followed by a lone quote; report the raw string,
-		// which is what the author meant.
+		s.scanRawString(it)
+		return
 	}
 	it.val = s.scanEscaped('"')
 }
 
-// scanRawString scans """text""" and reports whether it was terminated.
+// scanRawString scans """text""".
 // The text ends at the first """ and may be followed by up to two more
 // quotes that belong to the text, so """a""""" is the string a"".
-func (s *scanner) scanRawString(it *item) bool {
+func (s *scanner) scanRawString(it *item) {
+	it.raw = true
 	start := s.off
 	body := s.src[start+3:]
-	eol := strings.IndexAny(body, "\r\n")
-	line := body
-	if eol >= 0 {
-		line = body[:eol]
+	end := -1
+	for i := 0; i < len(body); i++ {
+		if c := body[i]; c == '\r' || c == '\n' {
+			break
+		} else if c == '"' && strings.HasPrefix(body[i:], `"""`) {
+			end = i
+			break
+		}
 	}
-	end := strings.Index(line, `"""`)
 	if end < 0 {
-		s.off = start + 3 + len(line)
+		s.off = start + 3
+		for s.off < len(s.src) && s.src[s.off] != '\n' && s.src[s.off] != '\r' {
+			s.off++
+		}
 		s.err(ast.Pos(start), "raw string not terminated: `\"\"\"` must be closed by `\"\"\"` on the same line", true)
-		return true
+		return
 	}
 	n := end + 3
-	for extra := 0; extra < 2 && n < len(line) && line[n] == '"'; extra++ {
+	for extra := 0; extra < 2 && n < len(body) && body[n] == '"'; extra++ {
 		n++
 	}
-	it.val = line[:n-3]
-	it.raw = true
+	it.val = body[:n-3]
 	s.off = start + 3 + n
-	return true
 }
 
 // scanEscaped scans a string delimited by quote, starting at the opening
