@@ -123,7 +123,12 @@ func (r *Reader) openFile(in input) {
 	f.cnt = cnt
 
 	// Compression is recognised by magic bytes, whatever the name says.
-	br := bufio.NewReaderSize(cnt, 64<<10)
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(cnt, 64<<10)
+	} else {
+		r.br.Reset(cnt)
+	}
+	br := r.br
 	magic, _ := br.Peek(4)
 	var stream io.Reader = br
 	compressed := true

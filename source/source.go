@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -158,6 +159,7 @@ type Reader struct {
 
 	// Reused across files: the read buffer and the decompressors.
 	rb readBuf
+	br *bufio.Reader
 	gz *gzip.Reader
 	zd *zstd.Decoder
 
