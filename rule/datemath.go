@@ -301,7 +301,12 @@ func parseAbsoluteDate(s string) (time.Time, error) {
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, fmt.Errorf("%q is not a valid date/time", s)
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc).UTC(), nil
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc).UTC()
+	if t.Year() < 0 || t.Year() > 9999 {
+		// A zone offset can move year 0 or 9999 out of range.
+		return time.Time{}, fmt.Errorf("%q is outside years 0-9999 in UTC", s)
+	}
+	return t, nil
 }
 
 func allDigits(s string) bool {

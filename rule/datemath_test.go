@@ -87,6 +87,7 @@ func TestDateMathErrors(t *testing.T) {
 		{"||+1d", "missing date before ||"},
 		{"2024-01-01||+1q", `unknown unit "q"`},
 		{"99999999999999999999", "out of range"},
+		{"0000+10", "outside years 0-9999"},
 	}
 	for _, tt := range tests {
 		_, err := ParseDateMath(tt.expr)
