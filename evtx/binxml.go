@@ -33,11 +33,16 @@ const (
 // Real events stay far below them: Windows nests a handful of elements
 // and at most one level of BinXML inside a template value.
 const (
-	maxElemDepth = 64      // element nesting inside one fragment
-	maxDocDepth  = 8       // template instances / nested BinXML inside one another
-	maxEvents    = 1 << 18 // XML nodes produced by one record
-	maxExpanded  = 32 << 20
-	maxNames     = 8192 // interned names kept per reader
+	maxElemDepth = 64 // element nesting inside one fragment
+	maxDocDepth  = 8  // template instances / nested BinXML inside one another
+	// XML nodes produced by one record, and by all records of a chunk.
+	// The sample corpus peaks at 269 and 20,209; the chunk limit bounds
+	// the time a hostile chunk (records re-instantiating a template that
+	// explodes) can take.
+	maxEvents      = 1 << 16
+	maxChunkEvents = 1 << 20
+	maxExpanded    = 8 << 20 // bytes of values substituted into one record
+	maxNames       = 8192    // interned names kept per reader
 )
 
 type opKind uint8
@@ -153,6 +158,7 @@ func errAt(off int, format string, args ...any) error {
 // whole Reader so its buffers and caches are reused.
 type expander struct {
 	buf    []byte // current chunk
+	spent  int    // events expanded in this chunk by earlier records
 	names  map[uint32]string
 	tmpls  map[uint32]*template
 	frags  map[uint32]*template // compiled non-template fragments by offset
@@ -176,6 +182,7 @@ func newExpander() *expander {
 // reset prepares for a new chunk: names and templates are chunk-relative.
 func (x *expander) reset(buf []byte) {
 	x.buf = buf
+	x.spent = 0
 	clear(x.names)
 	clear(x.tmpls)
 	clear(x.frags)
@@ -183,8 +190,12 @@ func (x *expander) reset(buf []byte) {
 
 // record expands the BinXML document of one event record.
 func (x *expander) record(pos, end int) error {
+	x.spent += len(x.ev)
 	x.ev = x.ev[:0]
 	x.budget = maxExpanded
+	if x.spent > maxChunkEvents {
+		return errAt(pos, "chunk expands to more than %d nodes; record not expanded", maxChunkEvents)
+	}
 	_, err := x.document(pos, end, 0, false)
 	return err
 }
@@ -931,7 +942,7 @@ func (x *expander) emit(e event) { x.ev = append(x.ev, e) }
 // checked at every element and template so that hostile templates that
 // instantiate each other many times stop early.
 func (x *expander) tooBig() error {
-	if len(x.ev) > maxEvents || x.budget < 0 {
+	if len(x.ev) > maxEvents || x.budget < 0 || x.spent+len(x.ev) > maxChunkEvents {
 		return errAt(0, "record expands to more than %d nodes or %d bytes", maxEvents, maxExpanded)
 	}
 	return nil

@@ -33,6 +33,13 @@ type sub struct {
 	opt bool
 }
 
+// tmplRef is a template instance inside element content.
+type tmplRef struct {
+	key  string
+	root *xe
+	vals []tv
+}
+
 type (
 	cdata     string
 	charRef   rune
@@ -182,6 +189,8 @@ func (c *chunkBuilder) piece(k any) {
 	case entityRef:
 		c.put(tokEntityRef)
 		c.name(string(v))
+	case tmplRef:
+		c.instance(v.key, v.root, v.vals)
 	case pi:
 		c.put(tokPITarget)
 		c.name(v.target)
