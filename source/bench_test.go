@@ -169,6 +169,22 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 		reportEvents(b, benchEvents)
 	})
+	b.Run("ValidateParse", func(b *testing.B) {
+		var p fastjson.Parser
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			lines(func(l []byte) {
+				if fastjson.ValidateBytes(l) != nil {
+					b.Fatal("invalid")
+				}
+				if _, err := p.ParseBytes(l); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+		reportEvents(b, benchEvents)
+	})
 	b.Run("ContentID", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {

@@ -90,7 +90,7 @@ type walked struct {
 	size int64
 }
 
-// walkDir lists the regular files under dir in lexical order, skipping
+// walkDir lists the regular files under dir sorted by path, skipping
 // hidden files and directories (.git, .DS_Store, editor droppings).
 // Symbolic links to files are followed; links to directories are not, so a
 // cycle cannot make the walk endless.
@@ -124,6 +124,9 @@ func walkDir(dir string) ([]walked, []Problem) {
 		}
 		return nil
 	})
+	// WalkDir's order puts "a/b/c" before "a/b.json"; sort by the whole
+	// path, as a listing would.
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out, probs
 }
 

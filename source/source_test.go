@@ -549,3 +549,20 @@ func TestCounterReaderAt(t *testing.T) {
 		t.Errorf("counted %d bytes, want the high-water mark 65", got)
 	}
 }
+
+func TestDirOrder(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"b/c.json", "b.json", "a.json", "b/a/z.json", ".git/x.json", "b/.hidden/y.json"} {
+		writeFile(t, dir, n, []byte(`{"n":"`+n+`"}`))
+	}
+	res := readAll(t, []string{dir}, Options{DeferContentID: true})
+	var names []string
+	for _, e := range res.events {
+		rel, _ := filepath.Rel(dir, e.File)
+		names = append(names, filepath.ToSlash(rel))
+	}
+	want := []string{"a.json", "b.json", "b/a/z.json", "b/c.json"}
+	if d := cmp.Diff(want, names); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+}
