@@ -96,6 +96,7 @@ func TestNewErrors(t *testing.T) {
 		{"too small for plants", Config{Events: 30, Plants: []string{"2772264c-6fb9-4d9d-9014-b416eed21254"}}, "too few"},
 		{"no macos host", Config{Events: 10_000, Hosts: 2, Plants: []string{"4da13d6e-904f-4636-81d8-6ab14b4e6ae9"}}, "macos host"},
 		{"plants disabled", Config{Events: 10_000, PlantEvery: -1}, ""},
+		{"sequences too dense", Config{Events: 100_000, Hosts: 3, PlantEvery: 50}, "too dense"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +128,7 @@ func TestManifestCounts(t *testing.T) {
 		{"two million", Config{Events: 2_000_000}, 20, 1},
 		{"dense", Config{Events: 100_000, PlantEvery: 1000}, 100, 100 / k},
 		{"disabled", Config{Events: 100_000, PlantEvery: -1}, 0, 0},
+		{"very dense", Config{Events: 2_000_000, PlantEvery: 1000}, 2000, 2000 / k},
 		{"one rule", Config{Events: 300, Rate: 5, Plants: []string{"2772264c-6fb9-4d9d-9014-b416eed21254"}}, 1, 1},
 	}
 	for _, tt := range tests {

@@ -185,6 +185,10 @@ func Incidents() []IncidentInfo {
 	return out
 }
 
+// sequenceGap is the least time between two copies of one sequence
+// incident on one host: longer than every planted sequence's maxspan.
+const sequenceGap = 2 * time.Minute
+
 // planted is one incident placed in the corpus.
 type planted struct {
 	inc   int   // index into incidents
@@ -240,6 +244,7 @@ func (g *Generator) layoutPlants(f *fleet) error {
 		return fmt.Errorf("gen: %d events are too few for %d incidents", cfg.Events, n)
 	}
 	used := map[int]bool{}
+	lastOn := map[[2]int]int{} // (incident, host) -> base slot of the latest copy
 	r := newRNG(cfg.Seed, 3)
 	for j := 0; j < n; j++ {
 		in := &incidents[kinds[j%len(kinds)]]
@@ -247,10 +252,25 @@ func (g *Generator) layoutPlants(f *fleet) error {
 		if len(hs) == 0 {
 			return fmt.Errorf("gen: incident %s needs a %s host running Elastic Defend; the fleet of %d hosts has none", in.ruleID, in.os, cfg.Hosts)
 		}
-		p := planted{inc: kinds[j%len(kinds)], host: hs[r.intn(len(hs))], seed: r.u64()}
 		// late incidents are pulled back so that they end inside the corpus
 		span := int(math.Ceil(in.steps[len(in.steps)-1].after.Seconds()*cfg.Rate)) + 4*len(in.steps)
 		base := max(0, min(j*spacing+spacing/2, cfg.Events-1-span))
+		// Two copies of one sequence on one host close in time would merge
+		// into fewer sequences than incidents, so such a host is skipped.
+		h0 := r.intn(len(hs))
+		p := planted{inc: kinds[j%len(kinds)], host: -1, seed: r.u64()}
+		for try := 0; try < len(hs); try++ {
+			h := hs[(h0+try)%len(hs)]
+			last, seen := lastOn[[2]int{p.inc, h}]
+			if !in.sequence || !seen || float64(base-last)/cfg.Rate > sequenceGap.Seconds() {
+				p.host = h
+				break
+			}
+		}
+		if p.host < 0 {
+			return fmt.Errorf("gen: incidents of %s are too dense for %d hosts: raise PlantEvery", in.ruleID, cfg.Hosts)
+		}
+		lastOn[[2]int{p.inc, p.host}] = base
 		prev := -1
 		for _, s := range in.steps {
 			slot := max(base+int(math.Ceil(s.after.Seconds()*cfg.Rate)), prev+1)
