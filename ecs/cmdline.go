@@ -13,8 +13,11 @@ import (
 // toggle quoting, 2n+1 give n backslashes and a literal quote, and "" inside
 // quotes is a literal quote (the pre-2008 rule). All special characters
 // are ASCII, so working on UTF-8 bytes equals the script's UTF-16 chars.
-func commandLineToArgv(cmd string) []string {
-	var args []string
+func commandLineToArgv(cmd string) []string { return appendArgv(nil, cmd) }
+
+// appendArgv appends the arguments of cmd to args (the mapper reuses one
+// slice across records).
+func appendArgv(args []string, cmd string) []string {
 	for len(cmd) > 0 {
 		if cmd[0] == ' ' || cmd[0] == '\t' {
 			cmd = cmd[1:]

@@ -299,9 +299,9 @@ func (c *ctx) setArgs(prefix string) {
 	if !ok || cmd == "" {
 		return
 	}
-	args := commandLineToArgv(cmd)
-	c.d.SetStrings(prefix+".args", args...)
-	c.d.SetInt(prefix+".args_count", int64(len(args)))
+	c.m.argv = appendArgv(c.m.argv[:0], cmd)
+	c.d.SetStrings(prefix+".args", c.m.argv...)
+	c.d.SetInt(prefix+".args_count", int64(len(c.m.argv)))
 }
 
 // setProcessName is the "Adds process name information." script: the part

@@ -41,6 +41,7 @@ type Mapper struct {
 	Opts Options
 
 	ed    []edItem
+	argv  []string
 	hosts map[string]string // computer name → host.id
 	codes map[uint32]string // event id → decimal string
 }
@@ -421,7 +422,7 @@ func (c *ctx) collector() {
 		d.SetString("winlog.computer_name", r.Computer)
 	}
 	d.SetString("winlog.event_id", c.code)
-	d.SetString("winlog.record_id", strconv.FormatUint(r.RecordID, 10))
+	d.setUintString("winlog.record_id", r.RecordID)
 	if r.Provider != "" {
 		d.SetString("winlog.provider_name", r.Provider)
 	}
@@ -483,25 +484,29 @@ func (c *ctx) collector() {
 // finish writes winlog.event_data / user_data and the ECS version.
 func (c *ctx) finish() {
 	d := c.d
+	ed := int32(-1)
 	for i := range *c.ed {
 		e := &(*c.ed)[i]
-		if e.gone {
+		if e.gone || e.name == "" {
 			continue
 		}
-		p := "winlog.event_data." + e.name
+		if ed < 0 {
+			ed = d.object("winlog.event_data")
+		}
 		if e.isList {
-			d.SetStrings(p, e.list...)
+			d.addChildStrings(ed, e.name, e.list)
 		} else {
-			d.SetString(p, e.value)
+			d.addChildString(ed, e.name, e.value)
 		}
 	}
 	if u := c.r.UserData; u != nil {
-		d.SetString("winlog.user_data.xml_name", u.Name)
+		ud := d.object("winlog.user_data")
+		d.addChildString(ud, "xml_name", u.Name)
 		for _, ch := range u.Children {
 			if ch == nil || ch.Name == "" {
 				continue
 			}
-			d.SetString("winlog.user_data."+ch.Name, ch.Text)
+			d.addChildString(ud, ch.Name, ch.Text)
 		}
 	}
 	// libbeat stamps every event with its ECS version; the pipelines
