@@ -217,6 +217,14 @@ func (b *builder) entry(e Entry, name string) (ast.Expr, string) {
 }
 
 // matchValues is match/match_any: equality with any of vals.
+//
+// Kibana sends a match_phrase per value, which Elasticsearch interprets
+// through the field's mapping. eqld has no mapping, so the values are
+// widened the way the mapping would read them: "true"/"false" also match
+// the booleans (a boolean field), and a CIDR block or an IPv6 address also
+// matches by cidrMatch (an ip field, where a term query on "10.0.0.0/8"
+// matches the whole block and IPv6 has many spellings). Numbers need
+// nothing: eqld's == already compares 443 with "443" numerically.
 func matchValues(f *ast.Field, vals []string, mode fieldMode) ast.Expr {
 	switch mode {
 	case caseless:
@@ -230,7 +238,29 @@ func matchValues(f *ast.Field, vals []string, mode fieldMode) ast.Expr {
 		}
 		return or(xs...)
 	}
-	return eqAny(f, vals, false)
+	list := make([]ast.Expr, 0, len(vals))
+	var bools, cidrs []ast.Expr
+	for _, v := range vals {
+		list = append(list, str(v))
+		switch v {
+		case "true", "false":
+			bools = append(bools, boolLit(v == "true"))
+		}
+		if c, ok := ipMatchCIDR(v); ok {
+			cidrs = append(cidrs, str(c))
+		}
+	}
+	list = append(list, bools...)
+	var eq ast.Expr
+	if len(list) == 1 {
+		eq = bin(ast.Eq, f, list[0])
+	} else {
+		eq = &ast.In{X: f, OpPos: ast.NoPos, List: list, EndPos: ast.NoPos}
+	}
+	if len(cidrs) == 0 {
+		return eq
+	}
+	return or(eq, call("cidrMatch", false, append([]ast.Expr{f}, cidrs...)...))
 }
 
 // wildcard converts an Elasticsearch wildcard query value (Lucene syntax:

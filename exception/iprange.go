@@ -84,3 +84,22 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	last, _ := netip.AddrFromSlice(b)
 	return last
 }
+
+// ipMatchCIDR returns the CIDR block a match value selects on an ip field
+// when string equality would not do: a CIDR block (masked) or an IPv6
+// address (as a /128, since IPv6 has several spellings). IPv4 addresses
+// and anything else return false.
+func ipMatchCIDR(v string) (string, bool) {
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		if err != nil || p.Addr().Is4In6() {
+			return "", false
+		}
+		return p.Masked().String(), true
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
+		return "", false
+	}
+	return netip.PrefixFrom(a, 128).String(), true
+}
