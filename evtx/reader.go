@@ -363,27 +363,34 @@ func allZero(b []byte) bool {
 }
 
 // recordAt checks the record framing at p: signature, a size that fits
-// before limit, and the size copy in the last four bytes.
-func (r *Reader) recordAt(p, limit int) (size int, ok bool) {
+// before limit, and the size copy in the last four bytes. When the framing
+// is wrong, why says how.
+func (r *Reader) recordAt(p, limit int) (size int, why string) {
 	buf := r.buf
-	if p < 0 || p+minRecordSize > limit || string(buf[p:p+4]) != recordMagic {
-		return 0, false
+	if p < 0 || p+minRecordSize > limit {
+		return 0, "record header cut off"
+	}
+	if string(buf[p:p+4]) != recordMagic {
+		return 0, fmt.Sprintf("bad record signature %x", buf[p:p+4])
 	}
 	size = int(binary.LittleEndian.Uint32(buf[p+4:]))
-	if size < minRecordSize || size > limit-p {
-		return size, false
+	if size < minRecordSize {
+		return size, fmt.Sprintf("record size %d too small", size)
 	}
-	if int(binary.LittleEndian.Uint32(buf[p+size-4:])) != size {
-		return size, false
+	if size > limit-p {
+		return size, fmt.Sprintf("record of %d bytes runs past the end of the chunk data (%d bytes left)", size, limit-p)
 	}
-	return size, true
+	if c := int(binary.LittleEndian.Uint32(buf[p+size-4:])); c != size {
+		return size, fmt.Sprintf("record size %d does not match its copy %d", size, c)
+	}
+	return size, ""
 }
 
 // plausible is the stricter test used when searching for a record start:
 // framing plus a BinXML fragment header (or a PI) at the start.
 func (r *Reader) plausible(p, limit int) bool {
-	size, ok := r.recordAt(p, limit)
-	if !ok || size < minRecordSize+4 {
+	size, why := r.recordAt(p, limit)
+	if why != "" || size < minRecordSize+4 {
 		return false
 	}
 	d := r.buf[p+recordHeader:]
@@ -425,8 +432,8 @@ func (r *Reader) nextRecord() *winevent.Record {
 			ch.active = false
 			return nil
 		}
-		size, ok := r.recordAt(p, ch.limit)
-		if !ok {
+		size, why := r.recordAt(p, ch.limit)
+		if why != "" {
 			if !ch.trusted && allZero(r.buf[p:min(p+minRecordSize, ch.limit)]) {
 				// Untrusted chunk header: zeros mark the end of the records.
 				ch.active = false
@@ -435,11 +442,11 @@ func (r *Reader) nextRecord() *winevent.Record {
 			q := r.resync(p, ch.limit)
 			r.stats.RecordsSkipped++
 			if q < 0 {
-				r.problem(ch.index, ch.off+int64(p), "damaged record header (size %d); no further record in the chunk", size)
+				r.problem(ch.index, ch.off+int64(p), "%s; no further record in the chunk", why)
 				ch.active = false
 				return nil
 			}
-			r.problem(ch.index, ch.off+int64(p), "damaged record header (size %d); resuming at chunk offset 0x%x", size, q)
+			r.problem(ch.index, ch.off+int64(p), "%s; resuming at chunk offset 0x%x", why, q)
 			ch.pos = q
 			continue
 		}

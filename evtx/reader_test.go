@@ -70,19 +70,21 @@ func TestSystemFields(t *testing.T) {
 	}
 }
 
-// TestValueTypes renders every BinXML value type through a template, as
-// EventData, and checks the text Windows would show.
-func TestValueTypes(t *testing.T) {
+// valueCase is one value type rendered through a template.
+type valueCase struct {
+	name string
+	v    tv
+	want string
+}
+
+// valueCases covers every BinXML value type.
+func valueCases() []valueCase {
 	sid := []byte{1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0x92, 0x0b, 0x4f, 0xce, 0x93, 0x79, 0x24, 0xf4, 0xc5, 0x4f, 0x3e, 0x87, 0xe8, 0x03, 0, 0}
 	st := make([]byte, 16)
 	for i, v := range []uint16{2020, 10, 1, 26, 21, 0, 55, 123} {
 		binary.LittleEndian.PutUint16(st[2*i:], v)
 	}
-	tests := []struct {
-		name string
-		v    tv
-		want string
-	}{
+	return []valueCase{
 		{"null", vNull(), ""},
 		{"string", vStr("héllo wörld ✓"), "héllo wörld ✓"},
 		{"string-surrogates", vStr("a😀b"), "a😀b"},
@@ -119,6 +121,12 @@ func TestValueTypes(t *testing.T) {
 		{"unknown-type", tv{0x1f, []byte{1, 2}}, "0102"},
 		{"short-uint32", tv{typeUint32, []byte{1}}, "01"},
 	}
+}
+
+// TestValueTypes renders every BinXML value type through a template, as
+// EventData, and checks the text Windows would show.
+func TestValueTypes(t *testing.T) {
+	tests := valueCases()
 	c := newChunk()
 	var names []string
 	var types []uint8
@@ -429,7 +437,7 @@ func TestDamage(t *testing.T) {
 				binary.LittleEndian.PutUint32(b[second+4:], 9) // bad size
 				return evtxFile(0, 1, fixCRCs(b))
 			},
-			records: []uint64{1, 3}, chunks: 1, recsSkipped: 1, problem: "damaged record header",
+			records: []uint64{1, 3}, chunks: 1, recsSkipped: 1, problem: "record size 9 too small; resuming",
 		},
 		{
 			name: "damaged BinXML: record skipped",
@@ -448,7 +456,7 @@ func TestDamage(t *testing.T) {
 				f := evtxFile(0, 1, c.bytes())
 				return f[:fileHeaderBlock+int(c.lastRec)+8] // cut inside the 3rd record
 			},
-			records: []uint64{1, 2}, chunks: 1, recsSkipped: 1, problem: "chunk truncated",
+			records: []uint64{1, 2}, chunks: 1, recsSkipped: 1, problem: "incomplete record of 8 bytes",
 		},
 		{
 			name: "header counts one chunk, file has two: both read",

@@ -115,6 +115,8 @@ func (w *xmlWriter) events(ev []event) {
 				w.b = append(w.b, '>')
 				open = false
 			}
+			w.indent(depth)
+			hadChild = true
 			w.b = append(w.b, "<?"...)
 			w.b = append(w.b, e.s...)
 			if i+1 < len(ev) && ev[i+1].kind == evPIData {
@@ -178,6 +180,10 @@ func RenderXML(rec *winevent.Record) string {
 		sb.WriteByte('"')
 	}
 	elem := func(name, text string) {
+		if text == "" {
+			sb.WriteString("    <" + name + "/>\n")
+			return
+		}
 		sb.WriteString("    <" + name + ">")
 		esc(text, false)
 		sb.WriteString("</" + name + ">\n")
