@@ -41,7 +41,7 @@ func (r *Reader) handle(f *file, fr *frame) {
 		d := &f.dec.doc
 		idx := d.Index
 		if idx == "" {
-			idx = IndexOf(b)
+			idx = r.indexOf(b)
 		}
 		if idx == "" {
 			idx = f.index
@@ -53,33 +53,25 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.emit(f, fr, b, f.index, "", "")
 		return
 	}
-	v, err := r.p.ParseBytes(b)
-	if err != nil { // validated above; kept for safety
-		r.docProblem(f, fr, "invalid JSON: "+trimErr(err)+"; skipped")
-		return
-	}
-	o, _ := v.Object()
-	src := o.Get("_source")
-	if src != nil && (o.Get("_index") != nil || o.Get("_id") != nil) {
-		r.hit(f, fr, o, &r.arena)
-		return
-	}
-	if src == nil {
-		if h := o.Get("hits"); isResponse(h) {
-			r.response(f, fr, h)
-			return
+	var t top
+	t.scan(b)
+	switch {
+	case t.isHit():
+		r.hit(f, fr, &t, false)
+	case t.source == nil && isResponse(t.hits):
+		r.response(f, fr, t.hits)
+	default:
+		idx := r.dataStreamIndex(&t)
+		if idx == "" {
+			idx = f.index
 		}
+		r.emit(f, fr, b, idx, "", "")
 	}
-	idx := r.dataStreamIndex(o)
-	if idx == "" {
-		idx = f.index
-	}
-	r.emit(f, fr, b, idx, "", "")
 }
 
 // maybeSpecial is a cheap filter: only documents mentioning one of these
 // keys can be hits, responses or carry data_stream fields, and only those
-// are parsed here. The engine parses every document again anyway.
+// are scanned for their top-level members.
 func maybeSpecial(b []byte) bool {
 	return bytes.Contains(b, keySource) || bytes.Contains(b, keyDataStream) || bytes.Contains(b, keyHits)
 }
@@ -101,48 +93,47 @@ func (r *Reader) emit(f *file, fr *frame, raw []byte, index, id, version string)
 	f.events++
 }
 
-// isResponse reports whether v is the "hits" member of a _search or
-// _eql/search response.
-func isResponse(v *fastjson.Value) bool {
-	if v == nil {
+// isResponse reports whether hits is the "hits" member of a _search or
+// _eql/search response: an object with a hits, events or sequences array.
+func isResponse(hits []byte) bool {
+	if len(hits) == 0 || hits[0] != '{' {
 		return false
 	}
-	o, err := v.Object()
-	if err != nil {
-		return false
-	}
-	for _, k := range [...]string{"hits", "events", "sequences"} {
-		if a := o.Get(k); a != nil && a.Type() == fastjson.TypeArray {
-			return true
+	found := false
+	members(hits, 0, func(key, val []byte) {
+		switch string(key) {
+		case "hits", "events", "sequences":
+			found = found || val[0] == '['
 		}
-	}
-	return false
+	})
+	return found
 }
 
-// hit emits the _source of an Elasticsearch hit, re-serialised into *arena.
-func (r *Reader) hit(f *file, fr *frame, o *fastjson.Object, arena *[]byte) {
-	src := o.Get("_source")
-	so, err := src.Object()
-	if err != nil {
+// hit emits the _source of an Elasticsearch hit. Raw is the _source as
+// written in the input (compacted if the input was multi-line). A hit from
+// a response is copied into r.pend, as it is returned by later calls.
+func (r *Reader) hit(f *file, fr *frame, t *top, fromResponse bool) {
+	raw := t.source
+	if raw[0] != '{' {
 		r.docProblem(f, fr, hitName(fr)+" _source is not an object; skipped")
 		return
 	}
-	// Serialise before reading any string: fastjson unescapes strings in
-	// place when read, and would then re-escape them Go-style on output,
-	// which is not always valid JSON. MarshalTo of untouched values copies
-	// the validated tokens as they are.
-	start := len(*arena)
-	*arena = src.MarshalTo(*arena)
-	raw := (*arena)[start:]
-	index := r.stringOf(o.Get("_index"), true)
+	if fromResponse {
+		start := len(r.pend)
+		r.pend = append(r.pend, raw...)
+		raw = r.pend[start:]
+	}
+	index := r.stringOf(t.index, true)
 	if index == "" {
-		index = r.dataStreamIndex(so)
+		var st top
+		st.scan(raw)
+		index = r.dataStreamIndex(&st)
 	}
 	if index == "" {
 		index = f.index
 	}
-	id := r.stringOf(o.Get("_id"), false)
-	version := r.stringOf(o.Get("_version"), true)
+	id := r.stringOf(t.id, false)
+	version := r.stringOf(t.version, true)
 	r.emit(f, fr, raw, index, id, version)
 }
 
@@ -157,55 +148,55 @@ func hitName(fr *frame) string {
 // _eql/search response (hits.events[], hits.sequences[].events[]). An event
 // that appears in several sequences is emitted once; the placeholders that
 // sequences with missing events carry ("missing": true) are dropped.
-func (r *Reader) response(f *file, fr *frame, h *fastjson.Value) {
-	ho, _ := h.Object()
+func (r *Reader) response(f *file, fr *frame, hits []byte) {
 	if r.seen == nil {
 		r.seen = make(map[string]struct{})
 	}
 	clear(r.seen)
 	n := 0
-	one := func(e *fastjson.Value) {
+	var t top
+	one := func(e []byte) {
 		n++
 		hf := *fr
 		hf.hit = n
-		eo, err := e.Object()
-		if err != nil {
+		if e[0] != '{' {
 			r.docProblem(f, &hf, fmt.Sprintf("hit %d is not an object; skipped", n))
 			return
 		}
-		if m := eo.Get("missing"); m != nil && m.Type() == fastjson.TypeTrue {
+		t.scan(e)
+		if string(t.missing) == "true" {
 			return
 		}
-		if eo.Get("_source") == nil {
+		if t.source == nil {
 			r.docProblem(f, &hf, fmt.Sprintf("hit %d has no _source (was _source disabled in the search?); skipped", n))
 			return
 		}
-		if id := eo.Get("_id"); id != nil {
-			k := rawText(eo.Get("_index")) + "\x00" + rawText(id)
+		if t.id != nil {
+			k := string(t.index) + "\x00" + string(t.id)
 			if _, dup := r.seen[k]; dup {
 				return
 			}
 			r.seen[k] = struct{}{}
 		}
-		r.hit(f, &hf, eo, &r.pend)
+		r.hit(f, &hf, &t, true)
 	}
-	each := func(a *fastjson.Value, fn func(*fastjson.Value)) {
-		if a == nil {
+	members(hits, 0, func(key, val []byte) {
+		if val[0] != '[' {
 			return
 		}
-		arr, err := a.Array()
-		if err != nil {
-			return
-		}
-		for _, e := range arr {
-			fn(e)
-		}
-	}
-	each(ho.Get("hits"), one)
-	each(ho.Get("events"), one)
-	each(ho.Get("sequences"), func(s *fastjson.Value) {
-		if so, err := s.Object(); err == nil {
-			each(so.Get("events"), one)
+		switch string(key) {
+		case "hits", "events":
+			elements(val, one)
+		case "sequences":
+			elements(val, func(seq []byte) {
+				if seq[0] == '{' {
+					members(seq, 0, func(k, v []byte) {
+						if string(k) == "events" && v[0] == '[' {
+							elements(v, one)
+						}
+					})
+				}
+			})
 		}
 	})
 }
@@ -213,17 +204,17 @@ func (r *Reader) response(f *file, fr *frame, h *fastjson.Value) {
 // stringOf returns a hit field as a string: a JSON string's value, or a
 // number's text (_version is a number). Interned values are for fields that
 // repeat (_index, _version).
-func (r *Reader) stringOf(v *fastjson.Value, intern bool) string {
-	if v == nil {
+func (r *Reader) stringOf(v []byte, intern bool) string {
+	if len(v) == 0 {
 		return ""
 	}
 	var b []byte
-	switch v.Type() {
-	case fastjson.TypeString:
-		b, _ = v.StringBytes()
-	case fastjson.TypeNumber:
-		r.scratch = v.MarshalTo(r.scratch[:0])
-		b = r.scratch
+	switch c := v[0]; {
+	case c == '"':
+		b, _ = unquote(r.scratch[:0], v)
+		r.scratch = b
+	case c == '-' || (c >= '0' && c <= '9'):
+		b = v
 	default:
 		return ""
 	}
@@ -236,39 +227,46 @@ func (r *Reader) stringOf(v *fastjson.Value, intern bool) string {
 // dataStreamIndex returns "<type>-<dataset>-<namespace>" from the
 // document's data_stream fields, nested or flattened ("data_stream.type"),
 // or "" unless all three are non-empty strings.
-func (r *Reader) dataStreamIndex(o *fastjson.Object) string {
-	var t, d, n []byte
-	if ds := o.Get("data_stream"); ds != nil {
-		dso, err := ds.Object()
-		if err != nil {
+func (r *Reader) dataStreamIndex(t *top) string {
+	tt, d, n := t.dsType, t.dsDataset, t.dsNamespace
+	if t.ds != nil {
+		if t.ds[0] != '{' {
 			return ""
 		}
-		t, d, n = strField(dso, "type"), strField(dso, "dataset"), strField(dso, "namespace")
-	} else {
-		t, d, n = strField(o, "data_stream.type"), strField(o, "data_stream.dataset"), strField(o, "data_stream.namespace")
+		tt, d, n = nil, nil, nil
+		members(t.ds, 0, func(key, val []byte) {
+			switch string(key) {
+			case "type":
+				if tt == nil {
+					tt = val
+				}
+			case "dataset":
+				if d == nil {
+					d = val
+				}
+			case "namespace":
+				if n == nil {
+					n = val
+				}
+			}
+		})
 	}
-	if len(t) == 0 || len(d) == 0 || len(n) == 0 {
-		return ""
+	if len(tt) <= 2 || len(d) <= 2 || len(n) <= 2 || tt[0] != '"' || d[0] != '"' || n[0] != '"' {
+		return "" // missing, empty or not strings
 	}
-	s := append(r.scratch[:0], t...)
+	s, _ := unquote(r.scratch[:0], tt)
 	s = append(s, '-')
-	s = append(s, d...)
+	s, _ = unquote(s, d)
 	s = append(s, '-')
-	s = append(s, n...)
+	s, _ = unquote(s, n)
 	r.scratch = s
 	return r.internBytes(s)
 }
 
-func strField(o *fastjson.Object, k string) []byte {
-	v := o.Get(k)
-	if v == nil {
-		return nil
-	}
-	b, err := v.StringBytes()
-	if err != nil {
-		return nil
-	}
-	return b
+func (r *Reader) indexOf(doc []byte) string {
+	var t top
+	t.scan(doc)
+	return r.dataStreamIndex(&t)
 }
 
 // internBytes returns a shared string for values that repeat across events,
@@ -347,19 +345,14 @@ func (a *strArena) str(b []byte) string {
 
 // IndexOf returns the index name that the data_stream fields of the JSON
 // document raw imply ("<type>-<dataset>-<namespace>"), or "" when raw is not
-// a JSON object or lacks any of the three fields.
+// a valid JSON object or lacks any of the three fields.
 func IndexOf(raw []byte) string {
-	var p fastjson.Parser
-	v, err := p.ParseBytes(raw)
-	if err != nil {
-		return ""
-	}
-	o, err := v.Object()
-	if err != nil {
+	raw = trimSpace(raw)
+	if fastjson.ValidateBytes(raw) != nil || raw[0] != '{' {
 		return ""
 	}
 	r := Reader{intern: map[string]string{}}
-	return r.dataStreamIndex(o)
+	return r.indexOf(raw)
 }
 
 func kindOf(c byte) string {
@@ -400,13 +393,4 @@ func startsValue(c byte) bool {
 		return true
 	}
 	return c >= '0' && c <= '9'
-}
-
-// rawText returns v as JSON text, "" for nil. It does not unescape, so it
-// leaves v fit for MarshalTo.
-func rawText(v *fastjson.Value) string {
-	if v == nil {
-		return ""
-	}
-	return string(v.MarshalTo(nil))
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/valyala/fastjson"
 )
 
 // Event is one event document with the identity Kibana uses for alert ids.
@@ -143,7 +142,6 @@ type Reader struct {
 	nextIn int
 	cur    *file
 
-	p fastjson.Parser
 	// arena holds documents re-serialised during the current call; pend
 	// holds the documents of an expanded response until they have all been
 	// returned. Both are only truncated at the start of a call, so that Raw
