@@ -124,3 +124,8 @@ func Limit(results []Result, size int, pos ResultPosition) []Result {
 
 // Pipes returns the query's pipes.
 func (q *Query) Pipes() []*ast.Pipe { return q.pipes }
+
+// Accepts reports whether some stage of q (or its until clause) could
+// match ev. Events it rejects can never appear in a result, so callers that
+// buffer events before a Search keep only those it accepts.
+func (q *Query) Accepts(ev Event) bool { return q.mightMatch(ev) }
