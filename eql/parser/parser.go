@@ -1011,7 +1011,7 @@ func (p *parser) parseField() ast.Expr {
 	name := p.tok.val
 	f.EndPos = p.tok.end
 	p.next()
-	var b strings.Builder // only used for names of three or more parts
+	var b strings.Builder // builds names of two or more parts
 	for {
 		if p.tok.tok == tDot {
 			p.next()
