@@ -54,6 +54,16 @@ func (s *Set) FilterFor(r *rule.Rule, now time.Time) (ast.Expr, []Problem) {
 	return b.build(keys)
 }
 
+// Keep turns an exclusion filter into the condition an event must satisfy
+// to be seen by the rule, `not (filter)`, which is what eql.Options.Filter
+// takes. It returns nil for a nil filter (nothing excluded).
+func Keep(filter ast.Expr) ast.Expr {
+	if filter == nil {
+		return nil
+	}
+	return not(filter)
+}
+
 // Filter is FilterFor for an explicit list of lists, without a rule.
 // Unknown keys are reported; Endpoint lists are applied like any other.
 func (s *Set) Filter(keys []ListKey, now time.Time) (ast.Expr, []Problem) {

@@ -148,3 +148,34 @@ func toRuleProblems(ps []Problem) []rule.Problem {
 	}
 	return out
 }
+
+// TestKeepWithCompiler runs a rule query with the exceptions as the
+// compiler's event filter, as the engine will: the excluded event is not
+// seen, and a missing field does not hide an event.
+func TestKeepWithCompiler(t *testing.T) {
+	s := NewSet()
+	items := `{"item_id":"a","list_id":"l","type":"simple","entries":[{"field":"process.name","operator":"included","type":"match","value":"backup.exe"}]}`
+	if err := s.ReadExceptions(strings.NewReader(items), "x.ndjson"); err != nil {
+		t.Fatal(err)
+	}
+	r := &rule.Rule{}
+	r.ExceptionsList = []rule.ExceptionListRef{{ListID: "l", NamespaceType: "single", Type: "detection"}}
+	filter, _ := s.FilterFor(r, runStart)
+	if Keep(nil) != nil {
+		t.Error("Keep(nil) must be nil")
+	}
+	q, err := eql.Compile(`process where true`, &eql.Options{Filter: Keep(filter)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for e, want := range map[string]bool{
+		`{"event":{"category":"process"},"process":{"name":"backup.exe"}}`: false,
+		`{"event":{"category":"process"},"process":{"name":"cmd.exe"}}`:    true,
+		`{"event":{"category":"process"}}`:                                 true,
+	} {
+		ev, _ := eql.ParseDoc([]byte(e))
+		if got := q.Stages()[0].Match(ev); got != want {
+			t.Errorf("%s: seen %v, want %v", e, got, want)
+		}
+	}
+}

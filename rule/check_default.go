@@ -5,18 +5,35 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eqld/eqld/eql"
 	"github.com/eqld/eqld/eql/parser"
 )
 
-func init() { DefaultQueryCheck = ParseCheck }
+func init() { DefaultQueryCheck = CompileCheck }
 
-// ParseCheck is the default QueryCheck: the query must parse with
-// eql/parser. It does not yet resolve functions or check types; the EQL
-// compiler's check replaces it when that lands (pass it as
-// Options.CheckQuery). Positions in the message are line:column within the
-// query text.
+// CompileCheck is the default QueryCheck: the query must compile with eqld's
+// EQL compiler (parse, names, functions, types), with the rule's
+// event_category_override, timestamp_field and tiebreaker_field as Kibana
+// passes them to _eql/search. Positions in the message are line:column
+// within the query text.
+func CompileCheck(r *Rule) error {
+	_, err := eql.Compile(r.Query, &eql.Options{
+		EventCategoryField: r.EventCategoryOverride,
+		TimestampField:     r.TimestampField,
+		TiebreakerField:    r.TiebreakerField,
+	})
+	return queryError("does not compile", err)
+}
+
+// ParseCheck is a lighter QueryCheck: the query must parse with
+// eql/parser; names and types are not checked.
 func ParseCheck(r *Rule) error {
 	_, err := parser.ParseQuery(r.Query)
+	return queryError("does not parse", err)
+}
+
+// queryError renders a parser/compiler error list on one line.
+func queryError(what string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -26,7 +43,7 @@ func ParseCheck(r *Rule) error {
 		for i, e := range list {
 			msgs[i] = e.Short()
 		}
-		return fmt.Errorf("query does not parse: %s; fix the query", strings.Join(msgs, "; "))
+		return fmt.Errorf("query %s: %s; fix the query", what, strings.Join(msgs, "; "))
 	}
-	return fmt.Errorf("query does not parse: %v; fix the query", err)
+	return fmt.Errorf("query %s: %v; fix the query", what, err)
 }

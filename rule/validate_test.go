@@ -221,3 +221,24 @@ func TestQueryCheckPanic(t *testing.T) {
 		t.Errorf("status %v, problems %v", r.Status, ps)
 	}
 }
+
+func TestDefaultChecks(t *testing.T) {
+	r := &Rule{}
+	r.Query = `process where process.name == "a"`
+	for name, check := range map[string]QueryCheck{"compile": CompileCheck, "parse": ParseCheck} {
+		if err := check(r); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	r.Query = "process where process.name =="
+	for name, check := range map[string]QueryCheck{"compile": CompileCheck, "parse": ParseCheck} {
+		err := check(r)
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "1:") {
+			t.Errorf("%s: want a one-line error with a position, got %v", name, err)
+		}
+	}
+	r.Query = `process where unknownFunction(process.name)`
+	if err := CompileCheck(r); err == nil {
+		t.Error("compile check accepts an unknown function")
+	}
+}
