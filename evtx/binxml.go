@@ -161,7 +161,7 @@ type expander struct {
 	spent  int    // events expanded in this chunk by earlier records
 	names  map[uint32]string
 	tmpls  map[uint32]*template
-	frags  map[uint32]*template // compiled non-template fragments by offset
+	frags  map[uint32]*template // compiled plain fragments by offset<<1 | noDep
 	intern map[string]string
 	ev     []event
 	vals   [maxDocDepth + 1][]value
@@ -232,7 +232,12 @@ func (x *expander) document(pos, end, depth int, noDep bool) (int, error) {
 			}
 			pos = next
 		case tokOpenStart, tokPITarget:
-			f := x.frags[uint32(pos)]
+			// The compiled form depends on noDep, so it is part of the key.
+			key := uint32(pos) << 1
+			if noDep {
+				key |= 1
+			}
+			f := x.frags[key]
 			if f == nil {
 				c := compiler{x: x, noDep: noDep, depth: depth}
 				next, err := c.item(pos, end)
@@ -240,7 +245,7 @@ func (x *expander) document(pos, end, depth int, noDep bool) (int, error) {
 					return pos, err
 				}
 				f = &template{ops: c.ops, insts: c.insts, next: next}
-				x.frags[uint32(pos)] = f
+				x.frags[key] = f
 			}
 			if err := x.expand(f, nil, depth); err != nil {
 				return pos, err

@@ -347,19 +347,17 @@ func (r *Reader) loadChunk(i int) error {
 	return nil
 }
 
+// zeroChunk is compared against: bytes.Equal is vectorised.
+var zeroChunk [chunkSize]byte
+
 func allZero(b []byte) bool {
-	for len(b) >= 8 {
-		if binary.LittleEndian.Uint64(b) != 0 {
+	for len(b) > chunkSize {
+		if !bytes.Equal(b[:chunkSize], zeroChunk[:]) {
 			return false
 		}
-		b = b[8:]
+		b = b[chunkSize:]
 	}
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
+	return bytes.Equal(b, zeroChunk[:len(b)])
 }
 
 // recordAt checks the record framing at p: signature, a size that fits
