@@ -386,10 +386,13 @@ func (x *XMLReader) element(se xml.StartElement, depth int) (*Element, error) {
 	}
 	el := &Element{Name: se.Name.Local}
 	for _, a := range se.Attr {
-		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
-			continue
+		// Namespace declarations are kept as written (xmlns,
+		// xmlns:prefix), as the EVTX reader keeps them.
+		name := a.Name.Local
+		if a.Name.Space == "xmlns" {
+			name = "xmlns:" + a.Name.Local
 		}
-		el.Attrs = append(el.Attrs, Data{Name: a.Name.Local, Value: a.Value})
+		el.Attrs = append(el.Attrs, Data{Name: name, Value: a.Value})
 	}
 	var sb strings.Builder
 	for {

@@ -7,13 +7,21 @@ import (
 	"unicode/utf8"
 )
 
-// xmlCleaner replaces the characters XML 1.0 forbids — control characters
-// other than tab, newline and carriage return, raw or as character
-// references — by U+FFFD. Event data is binary-clean in EVTX, and exporters
-// (evtxexport, some wevtutil versions) write such characters as they are,
-// which Go's XML decoder rejects; one bad byte would otherwise end the
-// whole file.
+// xmlCleaner prepares exported event XML for encoding/xml:
+//
+//   - it replaces the characters XML 1.0 forbids — control characters
+//     other than tab, newline and carriage return, raw or as character
+//     references — by U+FFFD. Event data is binary-clean in EVTX, and
+//     exporters (evtxexport, some wevtutil versions) write such characters
+//     as they are, which Go's XML decoder rejects; one bad byte would
+//     otherwise end the whole file;
+//   - it turns a raw carriage return in text and attribute values into
+//     &#13;, so that the decoder's line-end normalisation does not turn
+//     the "\r\n" of event data into "\n": a record read from XML then
+//     carries the same values as the same record read from EVTX.
 type xmlCleaner struct {
+	inTag bool // between '<' and '>'
+	quote byte // inside an attribute value delimited by this quote
 	r     io.Reader
 	in    []byte // unread input, including a possibly incomplete reference
 	out   []byte // cleaned bytes not yet returned
@@ -63,6 +71,25 @@ func (c *xmlCleaner) clean() {
 		b := in[i]
 		if b < 0x20 && b != '\t' && b != '\n' && b != '\r' {
 			out = append(out, replacement...)
+			i++
+			continue
+		}
+		switch {
+		case c.quote != 0:
+			if b == c.quote {
+				c.quote = 0
+			}
+		case c.inTag:
+			if b == '"' || b == '\'' {
+				c.quote = b
+			} else if b == '>' {
+				c.inTag = false
+			}
+		case b == '<':
+			c.inTag = true
+		}
+		if b == '\r' && (c.quote != 0 || !c.inTag) {
+			out = append(out, "&#13;"...)
 			i++
 			continue
 		}
