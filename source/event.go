@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -49,10 +48,6 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.emit(f, fr, b, idx, d.ID, d.Version)
 		return
 	}
-	if !maybeSpecial(b) {
-		r.emit(f, fr, b, f.index, "", "")
-		return
-	}
 	var t top
 	t.scan(b)
 	switch {
@@ -68,19 +63,6 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.emit(f, fr, b, idx, "", "")
 	}
 }
-
-// maybeSpecial is a cheap filter: only documents mentioning one of these
-// keys can be hits, responses or carry data_stream fields, and only those
-// are scanned for their top-level members.
-func maybeSpecial(b []byte) bool {
-	return bytes.Contains(b, keySource) || bytes.Contains(b, keyDataStream) || bytes.Contains(b, keyHits)
-}
-
-var (
-	keySource     = []byte(`"_source"`)
-	keyDataStream = []byte(`"data_stream`)
-	keyHits       = []byte(`"hits"`)
-)
 
 func (r *Reader) emit(f *file, fr *frame, raw []byte, index, id, version string) {
 	if id == "" && !r.opts.DeferContentID {

@@ -94,7 +94,18 @@ func wholeValue(t []byte) bool {
 // stringEnd returns the index of the quote closing the string that opens at
 // s[i], or -1.
 func stringEnd(s []byte, i int) int {
+	// Most strings in events are short keys and values: a plain loop finds
+	// their end sooner than IndexByte's vector setup.
 	k := i + 1
+	for end := min(k+16, len(s)); k < end; k++ {
+		switch s[k] {
+		case '"':
+			return k
+		case '\\':
+			goto slow
+		}
+	}
+slow:
 	for {
 		j := bytes.IndexByte(s[k:], '"')
 		if j < 0 {
