@@ -45,6 +45,19 @@
 // Nested entries (Endpoint's nested objects, e.g. file.signature) are
 // applied as AND over `field.sub`: Elasticsearch requires all sub-entries to
 // hold within one array element, eqld accepts them across elements.
+//
+// Values: Elasticsearch reads a match value through the field's mapping,
+// which eqld does not have, so "true"/"false" also match booleans, and CIDR
+// blocks and IPv6 addresses also match through cidrMatch (an ip field);
+// numbers need nothing, as eqld's == compares 443 with "443". Wildcard
+// values use Lucene syntax, where a backslash escapes the next character;
+// EQL's like has no escape, so an escaped * or ? becomes ? (one character).
+// Value lists: keyword lists become `in`, ip and ip_range lists cidrMatch
+// (an "a-b" range is split into the exact covering CIDR blocks), numeric and
+// boolean lists `in` over numbers or booleans, and text lists, which Kibana
+// queries with match (all words, analysed), an AND of case-insensitive
+// substring tests per word. Lists over Kibana's processable limits are not
+// applied and reported, as Kibana does for EQL rules.
 package exception
 
 import (
@@ -112,6 +125,7 @@ type ListKey struct {
 	NamespaceType string // "single" or "agnostic"
 }
 
+// String renders the key as "list_id (namespace_type)".
 func (k ListKey) String() string { return k.ListID + " (" + k.NamespaceType + ")" }
 
 // List is an exception list container.

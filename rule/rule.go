@@ -1,8 +1,8 @@
 // Package rule loads, validates and selects Elastic Security detection rules.
 //
 // Two sources are read: the TOML files of Elastic's detection-rules
-// repository (a [metadata] table, a [rule] table and an optional [transform]
-// table per file) and Kibana's rule export (`POST _export`, NDJSON with one
+// repository (a `[metadata]` table, a `[rule]` table and an optional
+// `[transform]` table per file) and Kibana's rule export (`POST _export`, NDJSON with one
 // rule object per line in Kibana's API shape). Both end up in the same Rule
 // value, whose Params field carries Kibana's API field names in its json tags
 // so that it can be copied verbatim into `kibana.alert.rule.parameters`.
