@@ -120,8 +120,11 @@ func (d Doc) Get(name string) (any, bool) {
 }
 
 // lookupAny finds path[from:] in m. Keys may be nested objects or dotted
-// keys covering several segments at once; the nested form is tried first.
+// keys covering several segments at once; when a document holds a field in
+// both forms, or in several elements of an array of objects, all the values
+// are gathered, as Elasticsearch indexes them all.
 func lookupAny(m map[string]any, path, prefixes []string, from int) (any, bool) {
+	var found []any
 	for i := from; i < len(path); i++ {
 		var key string
 		if i == from {
@@ -136,30 +139,33 @@ func lookupAny(m map[string]any, path, prefixes []string, from int) (any, bool) 
 			continue
 		}
 		if i == len(path)-1 {
-			return v, true
+			if _, isObj := v.(map[string]any); !isObj {
+				found = append(found, v)
+			}
+			continue
 		}
 		switch x := v.(type) {
 		case map[string]any:
 			if r, ok := lookupAny(x, path, prefixes, i+1); ok {
-				return r, true
+				found = append(found, r)
 			}
 		case []any:
-			var out []any
-			found := false
 			for _, el := range x {
 				if mm, ok := el.(map[string]any); ok {
 					if r, ok := lookupAny(mm, path, prefixes, i+1); ok {
-						found = true
-						out = append(out, r)
+						found = append(found, r)
 					}
 				}
 			}
-			if found {
-				return out, true
-			}
 		}
 	}
-	return nil, false
+	switch len(found) {
+	case 0:
+		return nil, false
+	case 1:
+		return found[0], true
+	}
+	return found, true
 }
 
 // valueOfJSON converts a decoded JSON value into a Value. Objects have no

@@ -1,0 +1,126 @@
+package eventjson_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/eqld/eqld/eql"
+	"github.com/eqld/eqld/eventjson"
+)
+
+var docs = []string{
+	`{"@timestamp": "2024-01-01T00:00:00Z", "event": {"category": ["process", "start"]}, "process": {"name": "cmd.exe", "pid": 4, "args": ["a", "b"], "parent": {"name": "x"}}}`,
+	`{"process.name": "flat", "process.pid": 7, "event.category": "file", "host": {"os.type": "linux"}}`,
+	`{"dns": {"answers": [{"data": "1.1.1.1"}, {"data": "2.2.2.2"}, {"name": "n"}]}, "process": {"args": []}, "user": {"name": null}}`,
+	`{"a": {"b": {"c": 1.5}}, "a.b.c": 2, "big": 123456789012345678901, "neg": -3, "t": true, "f": false, "esc": "C:\\Windows\\\u00e9"}`,
+	`{"process": "not an object", "event": {"category": {"nested": "obj"}}}`,
+	`{}`,
+}
+
+var fields = []string{"@timestamp", "event.category", "process.name", "process.pid", "process.args",
+	"process.parent.name", "host.os.type", "dns.answers.data", "dns.answers.name", "user.name",
+	"a.b.c", "big", "neg", "t", "f", "esc", "missing.field", "process"}
+
+func setup() (*eql.Fields, []*eql.FieldRef) {
+	t := eql.NewFields()
+	var refs []*eql.FieldRef
+	for _, f := range fields {
+		refs = append(refs, t.Ref(f))
+	}
+	return t, refs
+}
+
+// TestAgreesWithDoc checks the trie decoder against the reference
+// map-based lookup for every field of every document.
+func TestAgreesWithDoc(t *testing.T) {
+	_, refs := setup()
+	d := eventjson.New(refs)
+	rec := eql.NewRecord(d.NumFields())
+	for i, raw := range docs {
+		if err := d.Decode([]byte(raw), rec); err != nil {
+			t.Fatalf("doc %d: %v", i, err)
+		}
+		doc, err := eql.ParseDoc([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range refs {
+			checkField(t, fmt.Sprintf("doc %d %s", i, f.Name), rec, doc, f)
+		}
+	}
+}
+
+func checkField(t *testing.T, what string, rec *eql.Record, doc eql.Doc, f *eql.FieldRef) {
+	t.Helper()
+	gv, gok := rec.Lookup(f)
+	wv, wok := doc.Lookup(f)
+	if wv.Kind() == eql.KindNull {
+		wok = wok && true
+	}
+	if gok != wok || !sameValue(gv, wv) {
+		t.Errorf("%s: decoder gives (%v, %v), Doc gives (%v, %v)", what, gv, gok, wv, wok)
+	}
+}
+
+// sameValue compares values as multisets of scalars: the decoder gathers
+// nested and flattened forms of one field in document order.
+func sameValue(a, b eql.Value) bool {
+	av, bv := a.Values(), b.Values()
+	if len(av) != len(bv) {
+		return false
+	}
+	used := make([]bool, len(bv))
+	for _, x := range av {
+		found := false
+		for j, y := range bv {
+			if !used[j] && eql.Equal(x, y) && x.Kind() == y.Kind() {
+				used[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func TestReuse(t *testing.T) {
+	_, refs := setup()
+	d := eventjson.New(refs)
+	rec := eql.NewRecord(d.NumFields())
+	if err := d.Decode([]byte(docs[0]), rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Decode([]byte(`{"x": 1}`), rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rec.Lookup(refs[2]); ok {
+		t.Fatal("process.name survived a reset")
+	}
+	for _, bad := range []string{`[1,2]`, `{"a":`, `nul`, ``} {
+		if err := d.Decode([]byte(bad), rec); err == nil {
+			t.Errorf("Decode(%q) succeeded", bad)
+		}
+	}
+}
+
+// FuzzDecode checks the decoder against eql.Doc on arbitrary documents.
+func FuzzDecode(f *testing.F) {
+	for _, d := range docs {
+		f.Add(d)
+	}
+	_, refs := setup()
+	d := eventjson.New(refs)
+	rec := eql.NewRecord(d.NumFields())
+	f.Fuzz(func(t *testing.T, raw string) {
+		err := d.Decode([]byte(raw), rec)
+		doc, derr := eql.ParseDoc([]byte(raw))
+		if err != nil || derr != nil {
+			return
+		}
+		for _, f := range refs {
+			checkField(t, f.Name, rec, doc, f)
+		}
+	})
+}
