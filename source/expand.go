@@ -58,8 +58,12 @@ func expand(ins []Input, defIndex string) ([]input, []Problem) {
 				continue
 			}
 			if len(m) == 0 {
-				probs = append(probs, Problem{File: p, Reason: "no files match this pattern; skipped"})
-				continue
+				if _, err := os.Stat(p); err == nil {
+					m = []string{p} // a file name with [ or * in it
+				} else {
+					probs = append(probs, Problem{File: p, Reason: "no files match this pattern; skipped"})
+					continue
+				}
 			}
 			paths = m
 		} else {

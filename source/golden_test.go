@@ -183,8 +183,8 @@ func render(t *testing.T, args []string, opts Options, batch bool) string {
 	if end == io.EOF && s.BytesTotal >= 0 && s.BytesRead != s.BytesTotal {
 		t.Errorf("at the end BytesRead = %d, want BytesTotal %d", s.BytesRead, s.BytesTotal)
 	}
-	fmt.Fprintf(&out, "stats files=%d failed=%d events=%d problems=%d total=%d\n",
-		s.Files, s.FilesFailed, s.Events, s.Problems, s.BytesTotal)
+	fmt.Fprintf(&out, "stats files=%d failed=%d events=%d problems=%d malformed=%d total=%d\n",
+		s.Files, s.FilesFailed, s.Events, s.Problems, s.Malformed, s.BytesTotal)
 	return out.String()
 }
 

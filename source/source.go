@@ -127,9 +127,12 @@ type Stats struct {
 	Files, FilesFailed int64
 	// Events is the number of events returned so far.
 	Events int64
-	// Problems is the number of problems reported so far (malformed
-	// documents and file-level problems).
+	// Problems is the number of problems reported so far: malformed
+	// documents and file-level problems.
 	Problems int64
+	// Malformed is the number of documents skipped as malformed (a subset
+	// of Problems).
+	Malformed int64
 	// File is the file being read now.
 	File string
 }
@@ -167,6 +170,7 @@ type Reader struct {
 	bytesRead, bytesTotal atomic.Int64
 	files, filesFailed    atomic.Int64
 	events, problems      atomic.Int64
+	malformed             atomic.Int64
 	curName               atomic.Pointer[string]
 	maxDoc                int
 	bufSize               int
@@ -240,6 +244,7 @@ func (r *Reader) Stats() Stats {
 		FilesFailed: r.filesFailed.Load(),
 		Events:      r.events.Load(),
 		Problems:    r.problems.Load(),
+		Malformed:   r.malformed.Load(),
 	}
 	if p := r.curName.Load(); p != nil {
 		s.File = *p
@@ -381,6 +386,7 @@ func (r *Reader) fileProblem(f *file, reason string) {
 }
 
 func (r *Reader) docProblem(f *file, fr *frame, reason string) {
+	r.malformed.Add(1)
 	r.report(Problem{File: f.name, Line: fr.fileLine, Offset: fr.off, Reason: reason})
 }
 

@@ -566,3 +566,11 @@ func TestDirOrder(t *testing.T) {
 		t.Errorf("order (-want +got):\n%s", d)
 	}
 }
+
+func TestGlobCharsInFileName(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "a[1].json", []byte(`{"a":1}`))
+	res := readAll(t, []string{p}, Options{})
+	if len(res.events) != 1 || len(res.problems) != 0 {
+		t.Errorf("a file named with glob characters: events %v, problems %v", res.events, res.problems)
+	}
+}
