@@ -107,7 +107,8 @@ func snippet(line string, col int) (shown, pad string) {
 }
 
 // ErrorList is the list of errors found in a query, in source order. The
-// parser stops after maxErrors of them.
+// parser reports at most ten: past that, later errors are mostly echoes of
+// earlier ones.
 type ErrorList []*Error
 
 // Error joins the rendered errors, one after the other.

@@ -1,9 +1,9 @@
 // Package parser turns EQL text into the syntax tree of package ast.
 //
 // The accepted language is Elasticsearch's EQL as defined by its grammar
-// EqlBase.g4 and the parse-time checks of its AstBuilder: event queries,
-// sequences (with join keys, maxspan, runs, until and missing-event
-// stages), samples, and the pipes head and tail. Constructs that
+// EqlBase.g4 and the checks its parser makes while building the query
+// plan: event queries, sequences (with join keys, maxspan, runs, until and
+// missing-event stages), samples, and the pipes head and tail. Constructs that
 // Elasticsearch rejects while parsing are rejected here too, with a
 // message that names the construct and, where there is one, the EQL way
 // to write it: Endgame-only syntax such as join, lineage, array indexes,
