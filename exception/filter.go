@@ -37,8 +37,13 @@ func (s *Set) FilterFor(r *rule.Rule, now time.Time) (ast.Expr, []Problem) {
 			b.warn(ref.ListID, "", "Endpoint exception lists are enforced by Elastic Defend on the host, and Kibana does not apply them to EQL rules; skipped")
 			continue
 		}
-		if s.Lists[k] == nil {
+		l := s.Lists[k]
+		if l == nil {
 			b.warn(ref.ListID, "", fmt.Sprintf("the rule references exception list %s, which was not loaded; load its export to apply it", k))
+			continue
+		}
+		if isEndpoint(l.Type, l.ListID) {
+			b.warn(ref.ListID, "", fmt.Sprintf("list %s is an Endpoint list (type %q), which Kibana does not apply to EQL rules; skipped", k, l.Type))
 			continue
 		}
 		keys = append(keys, k)

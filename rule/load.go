@@ -132,7 +132,11 @@ func (s *Set) add(r *Rule) {
 		s.byID = map[string]*Rule{}
 	}
 	if prev, dup := s.byID[r.RuleID]; dup && r.RuleID != "" {
-		p := Problem{File: r.Source.File, Line: r.Source.LineOf(param("rule_id")), RuleID: r.RuleID, Field: "rule_id",
+		field := param("rule_id")
+		if r.Source.Format == "ndjson" {
+			field = "rule_id"
+		}
+		p := Problem{File: r.Source.File, Line: r.Source.LineOf(param("rule_id")), RuleID: r.RuleID, Field: field,
 			Message: fmt.Sprintf("duplicate rule_id, also used by %q in %s:%d; give each rule its own id or load only one copy",
 				prev.Name, prev.Source.File, prev.Source.Line),
 			Severity: LevelError}

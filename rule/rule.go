@@ -157,6 +157,12 @@ type Params struct {
 	RuleSource  map[string]any `toml:"-" json:"rule_source,omitempty"`
 	OutputIndex string         `toml:"-" json:"output_index,omitempty"`
 	Namespace   string         `toml:"-" json:"namespace,omitempty"`
+	// Fields of Kibana's _find and resolve responses, accepted so that
+	// their output loads without warnings.
+	ExecutionSummary map[string]any `toml:"-" json:"execution_summary,omitempty"`
+	Outcome          string         `toml:"-" json:"outcome,omitempty"`
+	AliasTargetID    string         `toml:"-" json:"alias_target_id,omitempty"`
+	AliasPurpose     string         `toml:"-" json:"alias_purpose,omitempty"`
 
 	// Common fields (BaseRuleData).
 	RuleID              string               `toml:"rule_id" json:"rule_id"`
