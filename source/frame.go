@@ -155,7 +155,7 @@ func (f *lineFramer) next(noRefill bool) (frame, error) {
 				f.scan = b.w - b.r
 				return frame{}, errWouldBlock
 			}
-			if f.skipping || b.w-b.r >= f.max {
+			if f.skipping || b.w-b.r > f.max {
 				// Too long: drop what is held, remember where it started, and
 				// look for its end without keeping it.
 				if !f.skipping {
@@ -322,7 +322,7 @@ func (f *valueFramer) value() frame {
 				}
 				break
 			}
-			if i >= f.max {
+			if i > f.max {
 				// Too large: stop holding it, keep scanning for its end.
 				f.line += bytes.Count(b.buf[b.r:b.r+i], nl)
 				dropped += int64(i)
