@@ -19,7 +19,8 @@ import (
 
 // TestAgainstEvtxexport compares every sample file with libevtx's
 // evtxexport (Debian package libevtx-utils): record count, and per record
-// the System fields, every EventData item and every UserData value.
+// the System fields, every EventData item and every UserData value of
+// winevent.Record, and every element, attribute and text of Reader.XML.
 //
 // Deliberate differences, normalised in sameValue:
 //   - HexInt32/HexInt64: libevtx zero-pads to 8/16 digits
@@ -84,6 +85,7 @@ func compareFile(t *testing.T, bin, path string) (int, int) {
 	}
 	defer r.Close()
 	var got []*winevent.Record
+	var xmls []string
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
@@ -93,6 +95,7 @@ func compareFile(t *testing.T, bin, path string) (int, int) {
 			t.Fatal(err)
 		}
 		got = append(got, rec)
+		xmls = append(xmls, r.XML())
 	}
 	if st := r.Stats(); len(st.Problems) > 0 {
 		t.Errorf("%d problems, first: %v", len(st.Problems), st.Problems[0])
@@ -104,6 +107,16 @@ func compareFile(t *testing.T, bin, path string) (int, int) {
 	for i := range ref {
 		want, have := refFields(ref[i]), recordFields(got[i])
 		values += len(want)
+		// The whole document too, through Reader.XML: every element and
+		// attribute, including those winevent.Record does not keep.
+		doc, err := parseExport([]byte(xmls[i]))
+		if err != nil || len(doc) != 1 {
+			t.Fatalf("record %d: Reader.XML does not parse back (%v):\n%s", i, err, xmls[i])
+		}
+		whole := flattenNode(nil, "", ref[i])
+		want = append(want, whole...)
+		have = append(have, flattenNode(nil, "", doc[0])...)
+		values += len(whole)
 		if diff := diffFields(want, have); diff != "" {
 			bad++
 			if bad <= 3 {

@@ -73,6 +73,7 @@ type Problem struct {
 	Reason string
 }
 
+// String formats the problem with its location, for logs.
 func (p Problem) String() string {
 	if p.Chunk < 0 {
 		return fmt.Sprintf("file header: %s", p.Reason)
