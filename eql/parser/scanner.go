@@ -277,7 +277,13 @@ func (s *scanner) scanEscaped(quote byte) string {
 // scanEscape decodes one escape sequence at s.off into s.sb.
 func (s *scanner) scanEscape() {
 	start := s.off
-	c := s.at(s.off + 1)
+	if start+1 >= len(s.src) || s.src[start+1] == '\n' || s.src[start+1] == '\r' {
+		// A backslash at the end of the line: skip it and let the caller
+		// report the unterminated string.
+		s.off++
+		return
+	}
+	c := s.src[start+1]
 	s.off += 2
 	switch c {
 	case 'b':
@@ -294,14 +300,14 @@ func (s *scanner) scanEscape() {
 		s.sb.WriteByte(c)
 	case 'u':
 		s.scanUnicodeEscape(start)
-	case 0, '\n', '\r':
-		// A backslash at the end of the line: leave the line break to the
-		// caller, which reports the unterminated string.
-		s.off = start + 1
 	default:
 		r, size := utf8.DecodeRuneInString(s.src[start+1:])
 		s.off = start + 1 + size
-		s.err(ast.Pos(start), fmt.Sprintf("unknown escape sequence `\\%c` in string; the escapes are \\\" \\\\ \\' \\n \\r \\t \\b \\f and \\u{hex}, and a literal backslash is written \\\\", r), false)
+		seq := "`\\" + string(r) + "`"
+		if !unicode.IsPrint(r) {
+			seq = fmt.Sprintf("`\\` followed by U+%04X", r)
+		}
+		s.err(ast.Pos(start), "unknown escape sequence "+seq+" in string; the escapes are \\\" \\\\ \\' \\n \\r \\t \\b \\f and \\u{hex}, and a literal backslash is written \\\\", false)
 	}
 }
 

@@ -91,6 +91,10 @@ func TestScanner(t *testing.T) {
 		{`"a\qb"`, []string{
 			"!2:unknown escape sequence `\\q` in string; the escapes are \\\" \\\\ \\' \\n \\r \\t \\b \\f and \\u{hex}, and a literal backslash is written \\\\",
 			`"a\qb"@0{ab}`}},
+		{"\"a\\\x00\"", []string{
+			"!2:unknown escape sequence `\\` followed by U+0000 in string; the escapes are \\\" \\\\ \\' \\n \\r \\t \\b \\f and \\u{hex}, and a literal backslash is written \\\\",
+			"\"a\\\x00\"@0{a}"}},
+		{"\"abc\\", []string{"!0:fatal string not terminated: `\"` must be closed by `\"` on the same line", "\"abc\\@0{abc}"}},
 		{"\"abc\ndef\"", []string{
 			"!0:fatal string not terminated: `\"` must be closed by `\"` on the same line",
 			`"abc@0{abc}`, `def@5`,
