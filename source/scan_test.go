@@ -53,9 +53,7 @@ func TestScanTop(t *testing.T) {
 // FuzzScan checks the validated-input scanner against fastjson and
 // encoding/json: the members it finds and the strings it decodes.
 func FuzzScan(f *testing.F) {
-	for _, s := range seedInputs(f) {
-		f.Add(s)
-	}
+	addSeeds(f, "FuzzScan")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		data = trimSpace(data)
 		if fastjson.ValidateBytes(data) != nil || data[0] != '{' {
