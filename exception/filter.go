@@ -43,7 +43,7 @@ func (s *Set) FilterFor(r *rule.Rule, now time.Time) (ast.Expr, []Problem) {
 			continue
 		}
 		if isEndpoint(l.Type, l.ListID) {
-			b.warn(ref.ListID, "", fmt.Sprintf("list %s is an Endpoint list (type %q), which Kibana does not apply to EQL rules; skipped", k, l.Type))
+			b.warn(ref.ListID, "", fmt.Sprintf("list %s is the Endpoint exception list (type %q), which Kibana does not apply to EQL rules; skipped", k, l.Type))
 			continue
 		}
 		keys = append(keys, k)
@@ -84,10 +84,13 @@ func (s *Set) Filter(keys []ListKey, now time.Time) (ast.Expr, []Problem) {
 	return b.build(known)
 }
 
-// isEndpoint reports whether a list is one of Elastic Defend's, which Kibana
-// does not apply to EQL rules.
+// isEndpoint reports whether a list is the Elastic Endpoint exception list
+// (list_id endpoint_list, type endpoint), which Kibana leaves out when it
+// loads a rule's exceptions. The other endpoint_* types are Defend
+// artifacts (trusted apps, event filters, …) that rules do not reference;
+// if one is referenced it is applied like a detection list.
 func isEndpoint(typ, listID string) bool {
-	return strings.HasPrefix(typ, "endpoint") || listID == "endpoint_list"
+	return typ == "endpoint" || listID == "endpoint_list"
 }
 
 // builder compiles the items of some lists for one rule.
