@@ -160,3 +160,19 @@ func checkParsesAndRoundTrips(t *testing.T, q corpusQuery) bool {
 	checkPositions(t, q.Name, q.Query, tree)
 	return true
 }
+
+// TestStringFunctionCorpus parses the expressions of the spec's string
+// function unit tests with ParseExpr.
+func TestStringFunctionCorpus(t *testing.T) {
+	exprs := stringFunctionExprs(t)
+	for _, src := range exprs {
+		x, err := ParseExpr(src)
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		checkRoundTripExpr(t, src, x)
+		checkPositions(t, src, src, x)
+	}
+	t.Logf("string function expressions parsed: %d", len(exprs))
+}
