@@ -142,6 +142,10 @@ func (d *Doc) slot(path string, k kind) int32 {
 				return d.newNode(n, seg, k)
 			}
 			nd := &d.nodes[c]
+			if nd.kind == kObject && nd.first >= 0 {
+				// Its subtree is dropped: the cached parent may be in it.
+				d.lastParentPath = ""
+			}
 			nd.kind, nd.first, nd.last, nd.str, nd.num = k, -1, -1, "", 0
 			return c
 		}

@@ -355,3 +355,13 @@ func TestMapNeverPanics(t *testing.T) {
 		t.Fatal("empty record: invalid JSON")
 	}
 }
+
+func TestDocOverwriteObject(t *testing.T) {
+	var d Doc
+	d.SetString("user.target.name", "a")
+	d.SetString("user", "flat") // drops the subtree, and the cached parent
+	d.SetString("user.target.id", "b")
+	if got := string(d.AppendJSON(nil)); got != `{"user":{"target":{"id":"b"}}}` {
+		t.Errorf("got %s", got)
+	}
+}

@@ -56,7 +56,7 @@ var mapperPool = sync.Pool{New: func() any { return &Mapper{} }}
 // winlog.* and are listed in Doc.Notes.
 func MapWindows(r *winevent.Record) *Doc {
 	m := mapperPool.Get().(*Mapper)
-	d := &Doc{}
+	d := &Doc{nodes: make([]node, 0, 160)}
 	m.Map(r, d)
 	mapperPool.Put(m)
 	return d
