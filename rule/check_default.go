@@ -32,7 +32,8 @@ func ParseCheck(r *Rule) error {
 	return queryError("does not parse", err)
 }
 
-// queryError renders a parser/compiler error list on one line.
+// queryError renders a parser/compiler error list on one line, located at
+// its first error.
 func queryError(what string, err error) error {
 	if err == nil {
 		return nil
@@ -43,7 +44,8 @@ func queryError(what string, err error) error {
 		for i, e := range list {
 			msgs[i] = e.Short()
 		}
-		return fmt.Errorf("query %s: %s; fix the query", what, strings.Join(msgs, "; "))
+		return &QueryError{Line: list[0].Position.Line, Column: list[0].Position.Column, Err: err,
+			Msg: fmt.Sprintf("query %s: %s; fix the query", what, strings.Join(msgs, "; "))}
 	}
-	return fmt.Errorf("query %s: %v; fix the query", what, err)
+	return &QueryError{Err: err, Msg: fmt.Sprintf("query %s: %v; fix the query", what, err)}
 }

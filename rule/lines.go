@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -14,8 +15,11 @@ import (
 // time with its low-level parser. The document has already been decoded
 // successfully, so parse errors cannot occur; if one did, the lines found so
 // far are returned.
-func tomlKeyLines(data []byte) map[string]int {
-	lines := map[string]int{}
+//
+// It also returns the line on which the text of rule.query starts (0 when
+// there is none), so that query errors can point into the file.
+func tomlKeyLines(data []byte) (lines map[string]int, queryLine int) {
+	lines = map[string]int{}
 	var p unstable.Parser
 	p.Reset(data)
 	line := func(n *unstable.Node) int { return p.Shape(n.Raw).Start.Line }
@@ -59,15 +63,25 @@ func tomlKeyLines(data []byte) map[string]int {
 			// gets the header's line.
 			lines[table] = line(first)
 		case unstable.KeyValue:
-			keyValueLines(e, table, lines, line)
+			path := keyValueLines(e, table, lines, line)
+			if v := e.Value(); path == "rule.query" && v.Kind == unstable.String && v.Raw.Length > 0 {
+				queryLine = line(v)
+				raw := p.Raw(v.Raw)
+				// A multi-line string drops a newline right after its
+				// opening delimiter, so its text starts a line later.
+				if (bytes.HasPrefix(raw, []byte(`"""`)) || bytes.HasPrefix(raw, []byte("'''"))) &&
+					(bytes.HasPrefix(raw[3:], []byte("\n")) || bytes.HasPrefix(raw[3:], []byte("\r\n"))) {
+					queryLine++
+				}
+			}
 		}
 	}
-	return lines
+	return lines, queryLine
 }
 
 // keyValueLines records a key/value pair (and, inside inline tables and
 // arrays, its nested keys) under the current table path.
-func keyValueLines(e *unstable.Node, table string, lines map[string]int, line func(*unstable.Node) int) {
+func keyValueLines(e *unstable.Node, table string, lines map[string]int, line func(*unstable.Node) int) string {
 	parts, first := keyParts(e)
 	path := table
 	for _, part := range parts {
@@ -77,6 +91,7 @@ func keyValueLines(e *unstable.Node, table string, lines map[string]int, line fu
 		}
 	}
 	valueLines(e.Value(), path, lines, line)
+	return path
 }
 
 func valueLines(v *unstable.Node, path string, lines map[string]int, line func(*unstable.Node) int) {

@@ -22,6 +22,23 @@ import (
 // that says why not. It is called for EQL rules without validation errors.
 type QueryCheck func(r *Rule) error
 
+// QueryError is a query check failure located in the query text. A
+// QueryCheck may return one (or wrap one) so that the loader can report the
+// line of the rule file the error is on.
+type QueryError struct {
+	// Line and Column are 1-based within the query text; 0 when unknown.
+	Line, Column int
+	// Msg is the whole message, positions included.
+	Msg string
+	// Err is the underlying error, such as a parser.ErrorList.
+	Err error
+}
+
+func (e *QueryError) Error() string { return e.Msg }
+
+// Unwrap returns the underlying error.
+func (e *QueryError) Unwrap() error { return e.Err }
+
 // DefaultQueryCheck is used when Options.CheckQuery is nil. It parses the
 // query with eql/parser (see check_default.go); until the EQL compiler lands
 // it does not type-check fields or functions. When nil, queries are not
@@ -179,7 +196,8 @@ func LoadTOML(data []byte, file string, opts Options) (*Rule, []Problem) {
 		}
 		return nil, []Problem{p}
 	}
-	r := &Rule{Source: Source{File: file, Format: "toml", Line: 1, Keys: tomlKeyLines(data)}}
+	keys, queryLine := tomlKeyLines(data)
+	r := &Rule{Source: Source{File: file, Format: "toml", Line: 1, Keys: keys, QueryLine: queryLine}}
 	ruleTable, ok := doc["rule"].(map[string]any)
 	if !ok {
 		msg := "missing [rule] table; a rule file needs [metadata] and [rule]"
@@ -280,6 +298,10 @@ func finish(r *Rule, issues []fieldIssue, kibana bool, opts Options) {
 		if err := safeCheck(check, r); err != nil {
 			p := Problem{File: r.Source.File, Line: r.Source.LineOf(param("query")), RuleID: r.RuleID, Field: "query",
 				Message: err.Error(), Severity: LevelError}
+			var qe *QueryError
+			if errors.As(err, &qe) && qe.Line > 0 && r.Source.QueryLine > 0 {
+				p.Line = r.Source.QueryLine + qe.Line - 1
+			}
 			if !kibana {
 				p.Field = param("query")
 			}

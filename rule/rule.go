@@ -85,6 +85,9 @@ type Source struct {
 	// 1-based line, or 0 where the line is unknown. Kibana rules are stored
 	// under the same "rule." prefix so that lookups are format-independent.
 	Keys map[string]int
+	// QueryLine is the line on which the query text starts in a TOML file
+	// (0 when unknown), to turn positions within the query into file lines.
+	QueryLine int
 }
 
 // Has reports whether the key path (for example "rule.max_signals") was

@@ -18,8 +18,11 @@ var update = flag.Bool("update", false, "rewrite golden files and the want secti
 // fakeCheck stands in for the EQL compiler: it rejects queries that contain
 // BROKEN, so that fixtures can exercise query rejection without eql/parser.
 func fakeCheck(r *Rule) error {
-	if strings.Contains(r.Query, "BROKEN") {
-		return errors.New("1:15: unknown field BROKEN; fix the query")
+	if i := strings.Index(r.Query, "BROKEN"); i >= 0 {
+		line := 1 + strings.Count(r.Query[:i], "\n")
+		col := i - strings.LastIndex(r.Query[:i], "\n")
+		return &QueryError{Line: line, Column: col, Err: errors.New("unknown field"),
+			Msg: fmt.Sprintf("%d:%d: unknown field BROKEN; fix the query", line, col)}
 	}
 	return nil
 }
