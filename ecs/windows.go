@@ -38,6 +38,7 @@ type Options struct {
 // Mapper maps records into documents, reusing its scratch space. A Mapper
 // is not safe for concurrent use; use one per goroutine, or MapWindows.
 type Mapper struct {
+	// Opts applies to every record mapped; set it before the first Map.
 	Opts Options
 
 	ed    []edItem

@@ -43,10 +43,12 @@ type RecordError struct {
 	Err    error
 }
 
+// Error says which event was skipped and why.
 func (e *RecordError) Error() string {
 	return fmt.Sprintf("%s: event #%d (ending at byte %d): %v; the event was skipped", e.Source, e.Index, e.Offset, e.Err)
 }
 
+// Unwrap returns the underlying problem.
 func (e *RecordError) Unwrap() error { return e.Err }
 
 // maxDepth bounds UserData nesting so hostile input cannot exhaust memory
