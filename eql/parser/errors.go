@@ -160,9 +160,11 @@ func (l *ErrorList) sortAndDedup() {
 	*l = out
 }
 
-// newError builds an Error for the query src, locating pos (clamped to the
-// query) and cutting out its line.
-func newError(src string, pos ast.Pos, msg string) *Error {
+// NewError builds an Error about the text at pos in the query src: it
+// locates pos (clamped to the query) and cuts out its line for the
+// snippet. Later passes, such as the checker, use it so that all errors
+// about a query render alike.
+func NewError(src string, pos ast.Pos, msg string) *Error {
 	if pos < 0 {
 		pos = 0
 	}

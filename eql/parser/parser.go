@@ -103,12 +103,12 @@ func (p *parser) run(src, what string, parse func()) {
 	p.src = src
 	p.what = what
 	if len(src) > MaxQueryLen {
-		p.errs = append(p.errs, newError(src, 0, fmt.Sprintf("the %s is too long: %d bytes, the limit is %d", what, len(src), MaxQueryLen)))
+		p.errs = append(p.errs, NewError(src, 0, fmt.Sprintf("the %s is too long: %d bytes, the limit is %d", what, len(src), MaxQueryLen)))
 		return
 	}
 	if !utf8.ValidString(src) {
 		off := invalidUTF8(src)
-		p.errs = append(p.errs, newError(src, ast.Pos(off), fmt.Sprintf("the %s is not valid UTF-8: byte 0x%02X cannot start a character here", what, src[off])))
+		p.errs = append(p.errs, NewError(src, ast.Pos(off), fmt.Sprintf("the %s is not valid UTF-8: byte 0x%02X cannot start a character here", what, src[off])))
 		return
 	}
 	p.sc.init(src, p.scanError)
@@ -118,7 +118,7 @@ func (p *parser) run(src, what string, parse func()) {
 				if _, ok := r.(bailout); ok {
 					return
 				}
-				e := newError(p.src, p.tok.pos, fmt.Sprintf("internal error: %v (this is a bug in eqld's parser)", r))
+				e := NewError(p.src, p.tok.pos, fmt.Sprintf("internal error: %v (this is a bug in eqld's parser)", r))
 				e.internal = true
 				p.errs = append(p.errs, e)
 			}
@@ -173,7 +173,7 @@ func (p *parser) peek() item {
 // error records a problem and lets parsing go on, so that several
 // independent mistakes are reported at once.
 func (p *parser) error(pos ast.Pos, msg string) {
-	p.errs = append(p.errs, newError(p.src, pos, msg))
+	p.errs = append(p.errs, NewError(p.src, pos, msg))
 	if len(p.errs) >= maxErrors {
 		panic(bailout{})
 	}
@@ -182,7 +182,7 @@ func (p *parser) error(pos ast.Pos, msg string) {
 // fail records a syntax error and stops parsing: after a syntax error any
 // guess at what was meant would produce follow-on noise.
 func (p *parser) fail(pos ast.Pos, msg string) {
-	p.errs = append(p.errs, newError(p.src, pos, msg))
+	p.errs = append(p.errs, NewError(p.src, pos, msg))
 	panic(bailout{})
 }
 
