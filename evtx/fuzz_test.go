@@ -129,7 +129,7 @@ func realSeeds(dir string, n int) [][]byte {
 			return nil
 		}
 		c := b[fileHeaderBlock : fileHeaderBlock+chunkSize]
-		if free := int(binary.LittleEndian.Uint32(c[48:])); free > chunkHeaderSize && free <= 16<<10 {
+		if free := int(binary.LittleEndian.Uint32(c[48:])); free > chunkHeaderSize && free <= 8<<10 {
 			seeds = append(seeds, append([]byte(nil), c[:free]...))
 		}
 		return nil

@@ -27,6 +27,7 @@ type fixup struct {
 // allocation; fields then take substrings of it.
 type builder struct {
 	buf     []byte // chunk the events refer to
+	data    []winevent.Data
 	str     []byte
 	fix     []fixup
 	scratch []byte
@@ -36,7 +37,10 @@ type builder struct {
 // record header and are used when the XML lacks EventRecordID/TimeCreated.
 func (bd *builder) build(rec *winevent.Record, buf []byte, ev []event, recID uint64, written time.Time, source string) {
 	bd.buf = buf
-	ed := rec.EventData[:0]
+	// EventData is collected in a scratch slice and copied once, at its
+	// final size; a reused record keeps its own backing array.
+	reuse := rec.EventData[:0]
+	ed := bd.data[:0]
 	*rec = winevent.Record{Source: source, RecordID: recID, TimeCreated: written}
 	bd.str = bd.str[:0]
 	bd.fix = bd.fix[:0]
@@ -90,8 +94,13 @@ func (bd *builder) build(rec *winevent.Record, buf []byte, ev []event, recID uin
 		}
 		depth-- // the element's end was consumed
 	}
+	bd.data = ed
 	if len(ed) > 0 {
-		rec.EventData = ed
+		if cap(reuse) >= len(ed) {
+			rec.EventData = append(reuse, ed...)
+		} else {
+			rec.EventData = append(make([]winevent.Data, 0, len(ed)), ed...)
+		}
 	}
 	s := string(bd.str)
 	for k := range bd.fix {
