@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,4 +136,33 @@ func realSeeds(dir string, n int) [][]byte {
 		return nil
 	})
 	return seeds
+}
+
+// TestMutatedSeeds runs a fixed set of random mutations of the fuzz seeds
+// through the reader on every test run: a cheap, deterministic slice of
+// what FuzzReader explores.
+func TestMutatedSeeds(t *testing.T) {
+	seeds := fuzzSeeds()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 1000 {
+		data := append([]byte(nil), seeds[i%len(seeds)]...)
+		for range 1 + rng.IntN(8) {
+			p := rng.IntN(len(data))
+			switch rng.IntN(3) {
+			case 0:
+				data[p] = byte(rng.Uint32())
+			case 1:
+				data[p] ^= 1 << rng.IntN(8)
+			case 2:
+				if p+2 <= len(data) {
+					binary.LittleEndian.PutUint16(data[p:], uint16(rng.Uint32()))
+				}
+			}
+		}
+		if bytes.HasPrefix(data, []byte("ElfFile")) {
+			fuzzRead(t, data)
+		} else {
+			fuzzRead(t, fuzzChunkFile(data))
+		}
+	}
 }
