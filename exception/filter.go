@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/eqld/eqld/ecs"
 	"github.com/eqld/eqld/eql/ast"
 	"github.com/eqld/eqld/rule"
 )
@@ -234,15 +235,20 @@ func (b *builder) entry(e Entry, name string) (ast.Expr, string) {
 	return x, ""
 }
 
+// fieldType gives the Elasticsearch type of an ECS field (ok false for
+// fields ECS does not define).
+var fieldType = ecs.FieldType
+
 // matchValues is match/match_any: equality with any of vals.
 //
 // Kibana sends a match_phrase per value, which Elasticsearch interprets
-// through the field's mapping. eqld has no mapping, so the values are
-// widened the way the mapping would read them: "true"/"false" also match
-// the booleans (a boolean field), and a CIDR block or an IPv6 address also
-// matches by cidrMatch (an ip field, where a term query on "10.0.0.0/8"
-// matches the whole block and IPv6 has many spellings). Numbers need
-// nothing: eqld's == already compares 443 with "443" numerically.
+// through the field's mapping. eqld reads the values the way the mapping
+// would: "true"/"false" also match the booleans of a boolean field, and a
+// CIDR block or an IPv6 address also matches by cidrMatch on an ip field
+// (where a term query on "10.0.0.0/8" matches the whole block, and IPv6 has
+// many spellings). The field's type comes from ECS; for fields ECS does not
+// define both widenings apply. Numbers need nothing: eqld's == already
+// compares 443 with "443" numerically.
 func matchValues(f *ast.Field, vals []string, mode fieldMode) ast.Expr {
 	switch mode {
 	case caseless:
@@ -256,15 +262,17 @@ func matchValues(f *ast.Field, vals []string, mode fieldMode) ast.Expr {
 		}
 		return or(xs...)
 	}
+	typ, known := fieldType(f.Name)
+	widenBool := !known || typ == "boolean"
+	widenIP := !known || typ == "ip"
 	list := make([]ast.Expr, 0, len(vals))
 	var bools, cidrs []ast.Expr
 	for _, v := range vals {
 		list = append(list, str(v))
-		switch v {
-		case "true", "false":
+		if widenBool && (v == "true" || v == "false") {
 			bools = append(bools, boolLit(v == "true"))
 		}
-		if c, ok := ipMatchCIDR(v); ok {
+		if c, ok := ipMatchCIDR(v); ok && widenIP {
 			cidrs = append(cidrs, str(c))
 		}
 	}
