@@ -160,3 +160,32 @@ func TestValueListLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterForConcurrent: once loaded, a Set serves filters to several
+// goroutines (run with -race).
+func TestFilterForConcurrent(t *testing.T) {
+	s := NewSet()
+	items := `{"item_id":"a","list_id":"l","type":"simple","entries":[{"field":"source.ip","operator":"included","type":"list","list":{"id":"nets","type":"ip_range"}}]}`
+	if err := s.ReadExceptions(strings.NewReader(items), "x.ndjson"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReadValueList(strings.NewReader("10.0.0.0/8\nbad\n"), "nets.txt", "nets", "ip_range"); err != nil {
+		t.Fatal(err)
+	}
+	r := &rule.Rule{}
+	r.ExceptionsList = []rule.ExceptionListRef{{ListID: "l", NamespaceType: "single", Type: "detection"}}
+	done := make(chan int)
+	for range 8 {
+		go func() {
+			_, problems := s.FilterFor(r, time.Now())
+			done <- len(problems)
+		}()
+	}
+	total := 0
+	for range 8 {
+		total += <-done
+	}
+	if total != 1 {
+		t.Errorf("the bad value should be reported once in all, got %d reports", total)
+	}
+}
