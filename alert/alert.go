@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eqld/eqld/rule"
@@ -83,6 +84,8 @@ type Builder struct {
 	opts  Options
 	now   string
 	fixed ruleFieldsAndRun
+	// keyCache holds derived field names (original_event keys).
+	keyCache sync.Map
 }
 
 // ruleFieldsAndRun are the pre-encoded values shared by all alerts.
@@ -480,31 +483,54 @@ type alertArgs struct {
 	name         value
 }
 
+// alertFieldCount is about how many fields buildAlertFields and the
+// sequence code add to a document, for sizing it once.
+const alertFieldCount = 72
+
 // newDoc starts a document with the fields augmentAlerts puts first.
-func (b *Builder) newDoc(capacity int) *object {
-	o := newObject(capacity + len(b.fixed.prefix) + 64)
+// sourceFields is how many source fields will be added.
+func (b *Builder) newDoc(sourceFields int) *object {
+	n := sourceFields + len(b.fixed.prefix) + len(b.fixed.meta) + alertFieldCount
+	o := newObject(n)
+	o.index = make(map[string]int, n)
 	for _, kv := range b.fixed.prefix {
 		o.set(kv.key, kv.val)
 	}
 	return o
 }
 
+// source is a hit's _source with its event object flattened once.
+type source struct {
+	obj    *object
+	events []keyed // the event object as event.* fields (buildEventTypeAlert)
+}
+
+func newSource(o *object) source {
+	s := source{obj: o}
+	if ev, ok := o.get("event"); ok && ev.kind == kindObject {
+		s.events = flattenWithPrefix("event", ev, make([]keyed, 0, 16))
+	}
+	return s
+}
+
+// fieldCount is how many fields the source adds to an alert document:
+// its own, the flattened event fields and their original_event copies.
+func (s source) fieldCount() int { return s.obj.len() + 2*len(s.events) }
+
 // setSource copies the source document the way transformHitToAlert
 // (factories/utils/transform_hit_to_alert.ts, formerly build_bulk_body.ts)
 // does: the source without its event and threshold_result objects
 // (filterSource), then the event object flattened into event.* keys
 // (buildEventTypeAlert).
-func setSource(o, src *object) {
-	for i, k := range src.keys {
+func setSource(o *object, src source) {
+	for i, k := range src.obj.keys {
 		if k == "event" || k == "threshold_result" {
 			continue
 		}
-		o.set(k, src.vals[i])
+		o.set(k, src.obj.vals[i])
 	}
-	if ev, ok := src.get("event"); ok && ev.kind == kindObject {
-		for _, kv := range flattenWithPrefix("event", ev, nil) {
-			o.set(kv.key, kv.val)
-		}
+	for _, kv := range src.events {
+		o.set(kv.key, kv.val)
 	}
 }
 
@@ -512,17 +538,26 @@ func setSource(o, src *object) {
 // field of the source (additionalAlertFields): source keys that already
 // start with "event." and the flattened event object. The source's
 // event.kind is kept here while the alert's own event.kind is "signal".
-func setOriginalEvent(o, src *object) {
-	for i, k := range src.keys {
+func (b *Builder) setOriginalEvent(o *object, src source) {
+	for i, k := range src.obj.keys {
 		if strings.HasPrefix(k, "event.") {
-			o.set(originalEventPrefix+k[len("event."):], src.vals[i])
+			o.set(b.originalEventKey(k), src.obj.vals[i])
 		}
 	}
-	if ev, ok := src.get("event"); ok && ev.kind == kindObject {
-		for _, kv := range flattenWithPrefix("event", ev, nil) {
-			o.set(originalEventPrefix+kv.key[len("event."):], kv.val)
-		}
+	for _, kv := range src.events {
+		o.set(b.originalEventKey(kv.key), kv.val)
 	}
+}
+
+// originalEventKey maps "event.x" to "kibana.alert.original_event.x",
+// remembering the few distinct keys so that alerts do not allocate them.
+func (b *Builder) originalEventKey(k string) string {
+	if v, ok := b.keyCache.Load(k); ok {
+		return v.(string)
+	}
+	v := originalEventPrefix + k[len("event."):]
+	b.keyCache.Store(k, v)
+	return v
 }
 
 // setAlertFields writes buildAlertFields (factories/utils/build_alert.ts)
@@ -603,10 +638,11 @@ func (b *Builder) EventAlert(ev Event) (*Alert, error) {
 		riskScore:    riskVal,
 		name:         stringValue(name),
 	}
-	o := b.newDoc(h.src.len())
-	setSource(o, h.src)
+	src := newSource(h.src)
+	o := b.newDoc(src.fieldCount())
+	setSource(o, src)
 	b.setAlertFields(o, &args)
-	setOriginalEvent(o, h.src)
+	b.setOriginalEvent(o, src)
 
 	a := b.newAlert(args.id, o, &args)
 	a.Severity, a.RiskScore, a.RuleName = severity, riskNum, name
@@ -676,10 +712,11 @@ func (b *Builder) SequenceAlerts(evs []*Event) ([]*Alert, error) {
 			riskScore:    b.fixed.riskScore,
 			name:         b.fixed.ruleName,
 		}
-		o := b.newDoc(h.src.len())
-		setSource(o, h.src)
+		src := newSource(h.src)
+		o := b.newDoc(src.fieldCount())
+		setSource(o, src)
 		b.setAlertFields(o, &blockArgs[i])
-		setOriginalEvent(o, h.src)
+		b.setOriginalEvent(o, src)
 		blocks[i] = o
 	}
 

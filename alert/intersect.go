@@ -79,7 +79,7 @@ func strictEqual(a, b value) bool {
 	case kindString:
 		return a.s == b.s
 	case kindRaw:
-		return a.id == b.id
+		return a.raw == b.raw
 	}
 	return false
 }

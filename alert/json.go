@@ -42,15 +42,21 @@ const (
 )
 
 // value is one JSON value. For numbers s is the JavaScript rendering and n
-// the double; for strings s is the decoded text; for raw values raw is the
-// encoded JSON and id tells equal raw values apart without comparing bytes.
+// the double; for strings s is the decoded text; raw values carry their
+// encoding and an id that tells equal raw values apart without comparing
+// bytes.
 type value struct {
 	kind kind
 	s    string
 	n    float64
 	arr  []value
 	obj  *object
-	raw  []byte
+	raw  *rawJSON
+}
+
+// rawJSON is a pre-encoded value; id identifies it within a Builder.
+type rawJSON struct {
+	json []byte
 	id   int
 }
 
@@ -367,7 +373,7 @@ func appendJSON(dst []byte, v value) []byte {
 	case kindString:
 		return appendJSString(dst, v.s)
 	case kindRaw:
-		return append(dst, v.raw...)
+		return append(dst, v.raw.json...)
 	case kindArray:
 		dst = append(dst, '[')
 		for i, e := range v.arr {
@@ -529,7 +535,7 @@ func (p *parser) literal(lit string) error {
 
 func (p *parser) parseObject(depth int) (value, error) {
 	p.pos++ // {
-	o := newObject(8)
+	o := newObject(4)
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++

@@ -39,7 +39,7 @@ func (f *ruleFields) raw(v value) value {
 		return v
 	}
 	f.nextID++
-	return value{kind: kindRaw, raw: appendJSON(nil, v), id: f.nextID}
+	return value{kind: kindRaw, raw: &rawJSON{json: appendJSON(nil, v), id: f.nextID}}
 }
 
 // toValue converts a Go value to the JSON model through encoding/json, so
