@@ -32,7 +32,7 @@ func (c *ctx) powershell() {
 	c.rename("HostId", "process.entity_id")
 	c.rename("HostApplication", "process.command_line")
 	c.rename("HostName", "process.title")
-	if v, ok := c.get("UserId"); ok && setDomainUser(d, v, "user") {
+	if v, ok := c.get("UserId"); ok && setDomainUser(d, v, userF) {
 		if n, ok := d.String("user.name"); ok {
 			d.appendUnique("related.user", n)
 		}
@@ -56,7 +56,7 @@ func (c *ctx) powershell() {
 			c.invocationDetails(v, detail800)
 		}
 	}
-	c.setArgs("process")
+	c.setArgs(&procFields)
 	c.scriptFile("ScriptName")
 	for _, f := range []string{"param1", "param2", "param3", "SequenceNumber", "DetailTotal", "DetailSequence", "UserId"} {
 		c.remove(f)
@@ -100,13 +100,13 @@ func (c *ctx) powershellOperational() {
 		d.SetString("user.id", c.r.UserID)
 	}
 	if v, ok := c.get("User"); ok {
-		setDomainUser(d, v, "user")
+		setDomainUser(d, v, userF)
 	}
 	if n, ok := d.String("user.name"); ok {
 		d.appendUnique("related.user", n)
 	}
 	if v, ok := c.get("ConnectedUser"); ok {
-		setDomainUser(d, v, "source.user")
+		setDomainUser(d, v, sourceUserF)
 	}
 	if n, ok := d.String("source.user.name"); ok {
 		d.appendUnique("related.user", n)
@@ -146,7 +146,7 @@ func (c *ctx) powershellOperational() {
 			c.invocationDetails(v, detail4103)
 		}
 	}
-	c.setArgs("process")
+	c.setArgs(&procFields)
 	if v, ok := c.nonEmpty("Path"); ok && !c.has("ScriptName") {
 		c.remove("Path")
 		c.put("ScriptName", v)

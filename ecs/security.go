@@ -202,10 +202,10 @@ func (c *ctx) securityStandard() {
 	}
 	// "Copy Target User to Target" / "to Effective"
 	if secToTarget[code] {
-		c.targetTo("user.target")
+		c.targetTo(&userTarget)
 	}
 	if secEffective[code] {
-		c.targetTo("user.effective")
+		c.targetTo(&userEffective)
 	}
 	// "Copy Subject User from user_data" (1102)
 	if code == "1102" {
@@ -458,25 +458,29 @@ func (c *ctx) groupMember() {
 	}
 }
 
-// targetTo is "Copy Target User to Target" (prefix user.target) and "…to
-// Effective" (user.effective).
-func (c *ctx) targetTo(prefix string) {
+// targetTo is "Copy Target User to Target" (user.target.*, id from
+// TargetSid) and "…to Effective" (user.effective.*, id from TargetUserSid).
+func (c *ctx) targetTo(f *targetFields) {
 	d := c.d
-	if v, ok := c.get("TargetSid"); ok && prefix == "user.target" && v != "" && v != "-" {
-		d.SetString(prefix+".id", v)
-	}
-	if v, ok := c.get("TargetUserSid"); ok && prefix == "user.effective" && v != "" && v != "-" {
-		d.SetString(prefix+".id", v)
+	if v, ok := c.get(f.sidField); ok && v != "" && v != "-" {
+		d.SetString(f.id, v)
 	}
 	if v, ok := c.get("TargetUserName"); ok && v != "" && v != "-" {
 		name, _, _ := strings.Cut(v, "@")
-		d.SetString(prefix+".name", name)
+		d.SetString(f.name, name)
 		d.appendUnique("related.user", name)
 	}
 	if v, ok := c.get("TargetDomainName"); ok && v != "" && v != "-" {
-		d.SetString(prefix+".domain", v)
+		d.SetString(f.domain, v)
 	}
 }
+
+type targetFields struct{ sidField, id, name, domain string }
+
+var (
+	userTarget    = targetFields{"TargetSid", "user.target.id", "user.target.name", "user.target.domain"}
+	userEffective = targetFields{"TargetUserSid", "user.effective.id", "user.effective.name", "user.effective.domain"}
+)
 
 func (c *ctx) userData(name string) (string, bool) {
 	u := c.r.UserData
@@ -522,21 +526,21 @@ func (c *ctx) commonAuth() {
 		d.SetString("related.ip", v)
 		c.remove("ClientAddress")
 	}
-	splitTokenName(d, "process")
+	splitTokenName(d, &procFields)
 }
 
-// splitTokenName sets <prefix>.name to the last "\"-separated token of
-// <prefix>.executable, as the Security pipeline's splitOnToken does (unlike
-// the Sysmon script it also names a path without a backslash).
-func splitTokenName(d *Doc, prefix string) {
-	if d.Has(prefix + ".name") {
+// splitTokenName sets the name to the last "\"-separated token of the
+// executable, as the Security pipeline's splitOnToken does (unlike the
+// Sysmon script it also names a path without a backslash).
+func splitTokenName(d *Doc, f *processFields) {
+	if d.Has(f.name) {
 		return
 	}
-	exe, ok := d.String(prefix + ".executable")
+	exe, ok := d.String(f.executable)
 	if !ok {
 		return
 	}
-	d.SetString(prefix+".name", exe[strings.LastIndexByte(exe, '\\')+1:])
+	d.SetString(f.name, exe[strings.LastIndexByte(exe, '\\')+1:])
 }
 
 func (c *ctx) process4688() {
@@ -555,8 +559,8 @@ func (c *ctx) process4688() {
 		d.SetString("process.parent.executable", v)
 		c.remove("ParentProcessName")
 	}
-	splitTokenName(d, "process")
-	splitTokenName(d, "process.parent")
+	splitTokenName(d, &procFields)
+	splitTokenName(d, &parentFields)
 	if v, ok := c.get("ProcessId"); ok {
 		if n, ok := c.decode("ProcessId", v); ok {
 			d.SetInt("process.parent.pid", n)

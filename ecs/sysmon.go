@@ -73,10 +73,10 @@ func (c *ctx) sysmon() {
 		c.copyTo("FileVersion", "process.pe.file_version")
 		c.copyTo("Product", "process.pe.product")
 	}
-	c.setArgs("process")
-	c.setArgs("process.parent")
-	setProcessName(d, "process")
-	setProcessName(d, "process.parent")
+	c.setArgs(&procFields)
+	c.setArgs(&parentFields)
+	setProcessName(d, &procFields)
+	setProcessName(d, &parentFields)
 
 	// File fields.
 	if hashes != nil && (code == "6" || code == "7" || code == "15" || code == "26" || code == "29") {
@@ -150,7 +150,7 @@ func (c *ctx) sysmon() {
 		d.SetString("user.id", c.r.UserID)
 	}
 	if v, ok := c.get("User"); ok {
-		setDomainUser(d, v, "user")
+		setDomainUser(d, v, userF)
 	}
 
 	// Sysmon fields.
@@ -285,34 +285,56 @@ func (c *ctx) parseHashes() []hashKV {
 
 func (c *ctx) setHashes(prefix string, hs []hashKV) {
 	for _, h := range hs {
-		if h.k == "imphash" {
-			c.d.SetString(prefix+".pe.imphash", h.v)
-			continue
+		// Constant paths for the usual names: a concatenated path would
+		// be allocated (its segments are kept as keys).
+		p, ok := hashPaths[prefix+"\x00"+h.k]
+		if !ok {
+			p = prefix + ".hash." + h.k
 		}
-		c.d.SetString(prefix+".hash."+h.k, h.v)
+		c.d.SetString(p, h.v)
 	}
 }
 
+var hashPaths = func() map[string]string {
+	m := map[string]string{}
+	for _, prefix := range []string{"process", "file"} {
+		for _, k := range []string{"md5", "sha1", "sha256", "sha384", "sha512", "ssdeep", "tlsh"} {
+			m[prefix+"\x00"+k] = prefix + ".hash." + k
+		}
+		m[prefix+"\x00imphash"] = prefix + ".pe.imphash"
+	}
+	return m
+}()
+
+// processFields names the fields of process or process.parent; constant
+// paths keep the hot path free of string concatenation.
+type processFields struct{ commandLine, args, argsCount, executable, name string }
+
+var (
+	procFields   = processFields{"process.command_line", "process.args", "process.args_count", "process.executable", "process.name"}
+	parentFields = processFields{"process.parent.command_line", "process.parent.args", "process.parent.args_count", "process.parent.executable", "process.parent.name"}
+)
+
 // setArgs is the "Implements Windows-like SplitCommandLine" script.
-func (c *ctx) setArgs(prefix string) {
-	cmd, ok := c.d.String(prefix + ".command_line")
+func (c *ctx) setArgs(f *processFields) {
+	cmd, ok := c.d.String(f.commandLine)
 	if !ok || cmd == "" {
 		return
 	}
 	c.m.argv = appendArgv(c.m.argv[:0], cmd)
-	c.d.SetStrings(prefix+".args", c.m.argv...)
-	c.d.SetInt(prefix+".args_count", int64(len(c.m.argv)))
+	c.d.SetStrings(f.args, c.m.argv...)
+	c.d.SetInt(f.argsCount, int64(len(c.m.argv)))
 }
 
 // setProcessName is the "Adds process name information." script: the part
 // after the last backslash, only when there is one.
-func setProcessName(d *Doc, prefix string) {
-	exe, ok := d.String(prefix + ".executable")
-	if !ok || len(exe) <= 1 || d.Has(prefix+".name") {
+func setProcessName(d *Doc, f *processFields) {
+	exe, ok := d.String(f.executable)
+	if !ok || len(exe) <= 1 || d.Has(f.name) {
 		return
 	}
 	if i := strings.LastIndexByte(exe, '\\'); i >= 0 && i+1 < len(exe) {
-		d.SetString(prefix+".name", exe[i+1:])
+		d.SetString(f.name, exe[i+1:])
 	}
 }
 
@@ -332,9 +354,17 @@ func setFileParts(d *Doc, path string, requireSlash bool) {
 	}
 }
 
+// userFields names <x>.domain and <x>.name for setDomainUser.
+type userFields struct{ domain, name string }
+
+var (
+	userF       = userFields{"user.domain", "user.name"}
+	sourceUserF = userFields{"source.user.domain", "source.user.name"}
+)
+
 // setDomainUser is the split of "DOMAIN\name" on the backslash: only a
-// value with exactly two non-trailing parts sets <prefix>.domain/.name.
-func setDomainUser(d *Doc, v, prefix string) bool {
+// value with exactly two non-trailing parts sets the domain and name.
+func setDomainUser(d *Doc, v string, f userFields) bool {
 	dom, name, ok := strings.Cut(v, `\`)
 	if !ok || strings.Contains(name, `\`) {
 		return false
@@ -345,9 +375,9 @@ func setDomainUser(d *Doc, v, prefix string) bool {
 		return false
 	}
 	if dom != "" {
-		d.SetString(prefix+".domain", dom)
+		d.SetString(f.domain, dom)
 	}
-	d.SetString(prefix+".name", name)
+	d.SetString(f.name, name)
 	return true
 }
 

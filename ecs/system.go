@@ -30,7 +30,7 @@ func (c *ctx) winrm() {
 		}
 	case "169":
 		if v, ok := c.nonEmpty("username"); ok {
-			if setDomainUser(d, v, "user") {
+			if setDomainUser(d, v, userF) {
 				// user.id above is the WinRM service's SID, not the
 				// authenticated user's.
 				d.Delete("user.id")
