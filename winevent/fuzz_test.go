@@ -26,6 +26,9 @@ func FuzzXMLReader(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// UTF-16 inputs, with and without a byte-order mark.
+	f.Add([]byte("\xff\xfe<\x00E\x00v\x00e\x00n\x00t\x00>\x00<\x00/\x00E\x00v\x00e\x00n\x00t\x00>\x00"))
+	f.Add([]byte("\x00<\x00E\x00v\x00e\x00n\x00t\x00>\xd8\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		x := winevent.NewXMLReader(bytes.NewReader(data), "fuzz")
 		var last error

@@ -25,7 +25,7 @@ type XMLReader struct {
 // NewXMLReader returns a reader of the events in r. name identifies the
 // input (a file path) in errors and in Record.Source.
 func NewXMLReader(r io.Reader, name string) *XMLReader {
-	dec := xml.NewDecoder(newXMLCleaner(r))
+	dec := xml.NewDecoder(newXMLCleaner(decodeBOM(r)))
 	// Exports are UTF-8 or UTF-16 declared; Go's decoder reads UTF-8 only,
 	// so accept any declared charset and read the bytes as they are
 	// (wevtutil writes UTF-8 despite declaring nothing).

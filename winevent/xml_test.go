@@ -1,6 +1,7 @@
 package winevent_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf16"
 
 	"github.com/eqld/eqld/evtx"
 	"github.com/eqld/eqld/internal/shared"
@@ -256,4 +258,54 @@ func dumpEl(e *winevent.Element) string {
 		s += dumpEl(c) + " "
 	}
 	return s + "]}"
+}
+
+func utf16Bytes(s string, little, bom bool) []byte {
+	var out []byte
+	put := func(u uint16) {
+		if little {
+			out = append(out, byte(u), byte(u>>8))
+		} else {
+			out = append(out, byte(u>>8), byte(u))
+		}
+	}
+	if bom {
+		put(0xFEFF)
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		put(u)
+	}
+	return out
+}
+
+func TestXMLReaderEncodings(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="UTF-16"?><Events><Event><System><EventID>4104</EventID></System>` +
+		`<EventData><Data Name="ScriptBlockText">héllo 😀 wörld</Data></EventData></Event></Events>`
+	inputs := map[string][]byte{
+		"utf-8":             []byte(doc),
+		"utf-8 BOM":         append([]byte{0xEF, 0xBB, 0xBF}, doc...),
+		"utf-16le BOM":      utf16Bytes(doc, true, true),
+		"utf-16be BOM":      utf16Bytes(doc, false, true),
+		"utf-16le no BOM":   utf16Bytes(doc, true, false),
+		"utf-16be no BOM":   utf16Bytes(doc, false, false),
+		"utf-16le odd byte": append(utf16Bytes(doc, true, true), 'x'),
+	}
+	for name, in := range inputs {
+		recs, errs := readAll(t, iotest.HalfReader(bytes.NewReader(in)), name)
+		if len(errs) != 0 || len(recs) != 1 {
+			t.Errorf("%s: %d records, errors %v", name, len(recs), errs)
+			continue
+		}
+		if v := recs[0].EventData[0].Value; v != "héllo 😀 wörld" || recs[0].EventID != 4104 {
+			t.Errorf("%s: got %q, id %d", name, v, recs[0].EventID)
+		}
+	}
+	// Unpaired surrogates become U+FFFD.
+	bad := utf16Bytes("<Event><EventData><Data Name=\"x\">a", true, true)
+	bad = append(bad, 0x00, 0xD8, 'b', 0, 0x00, 0xDC)
+	bad = append(bad, utf16Bytes("</Data></EventData></Event>", true, false)...)
+	recs, errs := readAll(t, bytes.NewReader(bad), "bad")
+	if len(errs) != 0 || len(recs) != 1 || recs[0].EventData[0].Value != "a\uFFFDb\uFFFD" {
+		t.Errorf("unpaired surrogates: %+v %v", recs, errs)
+	}
 }
