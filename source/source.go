@@ -303,8 +303,9 @@ func (r *Reader) Next() (*Event, error) {
 // NextBatch fills batch with up to len(batch) events and returns how many it
 // filled. It returns fewer when filling more would mean refilling the read
 // buffer, so every Raw in the batch stays valid until the next call. It
-// returns 0 and io.EOF after the last event. A strict-mode problem ends the
-// batch early and is returned by the following call.
+// returns 0 and io.EOF after the last event, and never 0 with a nil error
+// unless batch is empty. A strict-mode problem ends the batch early and is
+// returned by the following call.
 func (r *Reader) NextBatch(batch []Event) (int, error) {
 	if r.err != nil {
 		return 0, r.err
