@@ -461,7 +461,9 @@ func (s *Set) ReadValueList(r io.Reader, file, id, typ string) error {
 	}
 	vl := s.valueList(id, typ, Source{File: file, Line: 1})
 	return readLines(bytes.NewReader(data), func(_ int, line []byte) {
-		vl.Values = append(vl.Values, string(line))
+		// Kibana reads the upload as UTF-8, replacing invalid bytes;
+		// EQL strings cannot hold them either.
+		vl.Values = append(vl.Values, strings.ToValidUTF8(string(line), "\uFFFD"))
 		s.Stats.Values++
 	})
 }
