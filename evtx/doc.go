@@ -62,9 +62,11 @@
 // counted and explained in Stats.Problems (chunk index and file offset):
 //
 //   - Every 64 KiB chunk present in the file size is read, whatever the
-//     header's chunk count or dirty flag says (a stale header undercounts);
-//     a final partial chunk (truncated file) is read as far as it goes.
-//     All-zero chunks (preallocated, unused) are skipped silently.
+//     header's chunk count or dirty flag says (a stale header undercounts;
+//     in a clean file such chunks are reported, and evtxexport lists their
+//     records only as "recovered"); a final partial chunk (truncated file)
+//     is read as far as it goes. All-zero chunks (preallocated, unused)
+//     are skipped silently.
 //   - A chunk without the "ElfChnk" signature is skipped.
 //   - A CRC32 mismatch (file header, chunk header, event records) is
 //     reported but does not skip data, as in libevtx: each record is still

@@ -323,6 +323,11 @@ func (r *Reader) loadChunk(i int) error {
 		return nil
 	}
 	r.stats.Chunks++
+	if i >= int(r.hdr.ChunkCount) && !r.hdr.Dirty() {
+		// libevtx lists these records only as "recovered"; they are real
+		// events (a stale header undercounts), so they are read, but said.
+		r.problem(i, off, "chunk beyond the file header's chunk count %d; read anyway", r.hdr.ChunkCount)
+	}
 	le := binary.LittleEndian
 	stored := le.Uint32(buf[124:])
 	sum := crc32.Update(crc32.ChecksumIEEE(buf[:120]), crc32.IEEETable, buf[128:chunkHeaderSize])

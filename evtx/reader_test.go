@@ -463,6 +463,13 @@ func TestDamage(t *testing.T) {
 			file: func() []byte {
 				return evtxFile(0, 1, good(), simpleChunk(4, 2).bytes())
 			},
+			records: []uint64{1, 2, 3, 4, 5}, chunks: 2, problem: "beyond the file header's chunk count 1",
+		},
+		{
+			name: "dirty file whose header undercounts chunks: read without complaint",
+			file: func() []byte {
+				return evtxFile(FlagDirty, 1, good(), simpleChunk(4, 2).bytes())
+			},
 			records: []uint64{1, 2, 3, 4, 5}, chunks: 2,
 		},
 		{
