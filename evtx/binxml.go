@@ -157,17 +157,20 @@ func errAt(off int, format string, args ...any) error {
 // expander turns the BinXML of one record into events. It lives for the
 // whole Reader so its buffers and caches are reused.
 type expander struct {
-	buf    []byte // current chunk
-	spent  int    // events expanded in this chunk by earlier records
-	names  map[uint32]string
-	tmpls  map[uint32]*template
-	frags  map[uint32]*template // compiled plain fragments by offset<<1 | noDep
-	intern map[string]string
-	ev     []event
-	vals   [maxDocDepth + 1][]value
-	items  []value
-	tmp    []byte
-	budget int
+	buf     []byte // current chunk
+	spent   int    // events expanded in this chunk by earlier records
+	names   map[uint32]string
+	tmpls   map[uint32]*template
+	frags   map[uint32]*template // compiled plain fragments by offset<<1 | noDep
+	intern  map[string]string
+	ev      []event
+	arena   []op   // ops of this chunk's compiled templates and fragments
+	scratch [][]op // per compilation in progress
+	active  int    // compilations in progress
+	vals    [maxDocDepth + 1][]value
+	items   []value
+	tmp     []byte
+	budget  int
 }
 
 func newExpander() *expander {
@@ -183,6 +186,9 @@ func newExpander() *expander {
 func (x *expander) reset(buf []byte) {
 	x.buf = buf
 	x.spent = 0
+	// Nothing refers to the previous chunk's templates any more.
+	clear(x.arena)
+	x.arena = x.arena[:0]
 	clear(x.names)
 	clear(x.tmpls)
 	clear(x.frags)
@@ -239,12 +245,13 @@ func (x *expander) document(pos, end, depth int, noDep bool) (int, error) {
 			}
 			f := x.frags[key]
 			if f == nil {
-				c := compiler{x: x, noDep: noDep, depth: depth}
+				c := x.newCompiler(noDep, depth)
 				next, err := c.item(pos, end)
+				ops := x.finish(&c)
 				if err != nil {
 					return pos, err
 				}
-				f = &template{ops: c.ops, insts: c.insts, next: next}
+				f = &template{ops: ops, insts: c.insts, next: next}
 				x.frags[key] = f
 			}
 			if err := x.expand(f, nil, depth); err != nil {
@@ -301,14 +308,42 @@ func (x *expander) template(def, size, depth int) (*template, error) {
 	}
 	t := &template{busy: true}
 	x.tmpls[uint32(def)] = t
-	// Roughly one op per 16 bytes of definition: saves regrowing the slice.
-	c := compiler{x: x, depth: depth + 1, ops: make([]op, 0, size/16+8)}
+	c := x.newCompiler(false, depth+1)
 	_, err := c.seq(def+24, def+24+size)
-	if err == nil && len(c.ops) == 0 {
+	ops := x.finish(&c)
+	if err == nil && len(ops) == 0 {
 		err = errAt(def, "empty template definition")
 	}
-	t.ops, t.insts, t.err, t.busy = c.ops, c.insts, err, false
+	t.ops, t.insts, t.err, t.busy = ops, c.insts, err, false
 	return t, err
+}
+
+// newCompiler starts a compilation into a reusable scratch slice; one per
+// compilation in progress, as compiling a template can start another.
+func (x *expander) newCompiler(noDep bool, depth int) compiler {
+	if x.active == len(x.scratch) {
+		x.scratch = append(x.scratch, nil)
+	}
+	c := compiler{x: x, noDep: noDep, depth: depth, ops: x.scratch[x.active][:0]}
+	x.active++
+	return c
+}
+
+// finish ends a compilation: the ops move to the chunk's op arena, so
+// templates, compiled anew in every chunk, cost no allocation once the
+// arena has grown to a chunk's needs.
+func (x *expander) finish(c *compiler) []op {
+	x.active--
+	x.scratch[x.active] = c.ops[:0]
+	n := len(c.ops)
+	if cap(x.arena)-len(x.arena) < n {
+		// Templates of this chunk keep the old array; the next chunk
+		// reuses the new, larger one.
+		x.arena = make([]op, 0, max(2*cap(x.arena), n, 1024))
+	}
+	start := len(x.arena)
+	x.arena = append(x.arena, c.ops...)
+	return x.arena[start : start+n : start+n]
 }
 
 // readValues reads the value descriptors (count, then size/type pairs) and

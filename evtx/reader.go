@@ -181,6 +181,9 @@ func (r *Reader) Close() error {
 	if r.state != nil {
 		r.x.reset(nil)
 		r.x.ev = r.x.ev[:0]
+		// Drop pointers into this reader's records before pooling.
+		clear(r.bd.fix[:cap(r.bd.fix)])
+		r.bd.buf = nil
 		statePool.Put(r.state)
 		r.state = nil
 	}
