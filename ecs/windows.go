@@ -258,10 +258,6 @@ type ctx struct {
 	ed   *[]edItem
 	code string
 	spec *Mapping
-	// tsSet records that a pipeline already set @timestamp.
-	tsSet bool
-	// edEmpty lists the values whose entries the final clean-up removes.
-	dropDash bool
 }
 
 func (c *ctx) note(msg string) { c.d.Notes = append(c.d.Notes, msg) }
