@@ -40,6 +40,9 @@ type Options struct {
 type Mapper struct {
 	// Opts applies to every record mapped; set it before the first Map.
 	Opts Options
+	// Notes counts the notes (odd values, skipped steps) of all records
+	// mapped so far, for a summary; each Doc lists its own.
+	Notes uint64
 
 	ed    []edItem
 	argv  []string
@@ -98,6 +101,7 @@ func (m *Mapper) Map(r *winevent.Record, d *Doc) {
 		c.winrm()
 	}
 	c.finish()
+	m.Notes += uint64(len(d.Notes))
 }
 
 // pipeline identifies which Elastic pipeline (or eqld rule set) maps a record.
