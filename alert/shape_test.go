@@ -3,7 +3,9 @@ package alert
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -199,5 +201,60 @@ func BenchmarkSequenceAlerts(b *testing.B) {
 		for _, a := range as {
 			buf = a.AppendJSON(buf[:0])
 		}
+	}
+}
+
+func TestDocAccessors(t *testing.T) {
+	b, err := NewBuilder(idRule(), Options{Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := b.EventAlert(Event{Index: "i", ID: "1", Source: []byte(`{"host":{"name":"h1"},"event":{"kind":"event"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := a.Doc.Keys()
+	if keys[0] != "kibana.alert.rule.execution.timestamp" || !slices.Contains(keys, "kibana.alert.uuid") {
+		t.Errorf("keys = %v", keys)
+	}
+	if slices.Contains(keys, keyBuildingBlockType) {
+		t.Error("undefined kibana.alert.building_block_type listed in Keys")
+	}
+	for path, want := range map[string]string{
+		"host.name":                        `"h1"`,
+		"event.kind":                       `"signal"`,
+		"kibana.alert.original_event.kind": `"event"`,
+		"kibana.alert.depth":               `1`,
+	} {
+		if got, ok := a.Doc.Lookup(path); !ok || string(got) != want {
+			t.Errorf("Lookup(%s) = %s %v, want %s", path, got, ok, want)
+		}
+	}
+	if _, ok := a.Doc.Get("host.name"); ok {
+		t.Error("Get(host.name) found a top-level key; host is nested")
+	}
+	if _, ok := a.Doc.Get(keyBuildingBlockType); ok {
+		t.Error("Get found an undefined field")
+	}
+	if j, _ := a.MarshalJSON(); string(j) != string(a.AppendJSON(nil)) {
+		t.Error("MarshalJSON differs from AppendJSON")
+	}
+	var zero Doc
+	if string(zero.AppendJSON(nil)) != "{}" || zero.Keys() != nil {
+		t.Error("zero Doc is not an empty object")
+	}
+	if _, err := NewBuilder(nil, Options{}); err == nil {
+		t.Error("NewBuilder(nil): want an error")
+	}
+	r := idRule()
+	r.Type = "query"
+	if _, err := NewBuilder(r, Options{}); err == nil {
+		t.Error("NewBuilder(query rule): want an error")
+	}
+	if _, err := b.EventAlert(Event{Index: "i", ID: "1", Source: []byte(`[1]`)}); err == nil {
+		t.Error("EventAlert(array source): want an error")
+	}
+	if _, err := b.SequenceAlerts(nil); err == nil {
+		t.Error("SequenceAlerts(nil): want an error")
 	}
 }

@@ -119,6 +119,9 @@ func (w *NDJSONWriter) readExisting(r io.Reader) (bool, error) {
 
 // Write writes a's document unless its id was written before.
 func (w *NDJSONWriter) Write(a *alert.Alert) error {
+	if a == nil {
+		return errNilAlert
+	}
 	if w.err != nil {
 		return w.err
 	}

@@ -145,6 +145,12 @@ func TestNDJSONWriteError(t *testing.T) {
 	if _, err := OpenNDJSON(filepath.Join(t.TempDir(), "no", "such", "dir.ndjson"), true); err == nil {
 		t.Error("OpenNDJSON in a missing directory: want an error")
 	}
+	for _, w := range []Writer{NewNDJSONWriter(&bytes.Buffer{}), NewSummary(), NewTimelineWriter(nil, TimelineOptions{}),
+		NewCSVWriter(nil, TimelineOptions{}), NewTableWriter(nil, TableOptions{})} {
+		if err := w.Write(nil); err == nil {
+			t.Errorf("%T.Write(nil): want an error", w)
+		}
+	}
 	var _ Writer = w
 	var _ Writer = NewSummary()
 	var _ Writer = NewTimelineWriter(nil, TimelineOptions{})

@@ -18,6 +18,7 @@ package sink
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -34,6 +35,16 @@ type Writer interface {
 // Counts reports whether a counts as an alert of its own: a single-event
 // alert or a shell, not a building block of a sequence.
 func Counts(a *alert.Alert) bool { return !a.IsBuildingBlock }
+
+var errNilAlert = errors.New("sink: nil alert")
+
+// light returns a copy of a without its document, for writers that hold
+// alerts until Close: they need the facts, not the (much larger) document.
+func light(a *alert.Alert) *alert.Alert {
+	c := *a
+	c.Doc = alert.Doc{}
+	return &c
+}
 
 // Severities are Kibana's severities from the most to the least severe.
 var Severities = []string{"critical", "high", "medium", "low"}

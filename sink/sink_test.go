@@ -281,3 +281,19 @@ func TestSummaryGolden(t *testing.T) {
 	}
 	golden(t, "summary_empty.txt", empty.Bytes())
 }
+
+// TestTableFitsWidth: for any terminal width, no line is wider than the
+// width, except where even the narrowest columns do not fit.
+func TestTableFitsWidth(t *testing.T) {
+	as := fixtureAlerts(t)
+	const narrowest = 19 + 2 + 8 + 2 + 4*tableMinWidth + 3*2
+	for width := 20; width <= 200; width += 7 {
+		var buf bytes.Buffer
+		writeAll(t, NewTableWriter(&buf, TableOptions{Width: width, BuildingBlocks: true}), as)
+		for i, line := range bytes.Split(bytes.TrimRight(buf.Bytes(), "\n"), []byte("\n")) {
+			if n := len([]rune(string(line))); n > max(width, narrowest) {
+				t.Errorf("width %d, line %d: %d runes:\n%s", width, i, n, line)
+			}
+		}
+	}
+}

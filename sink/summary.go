@@ -91,6 +91,9 @@ type Report struct {
 
 // Write adds a to the summary, so that a Summary can be used as a Writer.
 func (s *Summary) Write(a *alert.Alert) error {
+	if a == nil {
+		return errNilAlert
+	}
 	s.Add(a)
 	return nil
 }
@@ -98,8 +101,11 @@ func (s *Summary) Write(a *alert.Alert) error {
 // Close does nothing; render the summary with Render or WriteJSON.
 func (s *Summary) Close() error { return nil }
 
-// Add counts a.
+// Add counts a (nil is ignored).
 func (s *Summary) Add(a *alert.Alert) {
+	if a == nil {
+		return
+	}
 	if !Counts(a) {
 		s.buildingBlocks++
 		return

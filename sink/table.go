@@ -108,11 +108,14 @@ func NewTableWriter(w io.Writer, opts TableOptions) *TableWriter {
 
 // Write adds a to the table.
 func (t *TableWriter) Write(a *alert.Alert) error {
+	if a == nil {
+		return errNilAlert
+	}
 	if t.closed {
 		return fmt.Errorf("sink: table: write after close")
 	}
 	if Counts(a) || t.opts.BuildingBlocks {
-		t.alerts = append(t.alerts, a)
+		t.alerts = append(t.alerts, light(a))
 	}
 	return nil
 }
@@ -146,11 +149,11 @@ func (t *TableWriter) Close() error {
 		if at := when(a); !at.IsZero() {
 			ts = at.In(loc).Format("2006-01-02 15:04:05")
 		}
-		rule := a.RuleName
+		rule := oneLine(a.RuleName)
 		if a.IsBuildingBlock {
-			rule = fmt.Sprintf("  └ %d %s", a.GroupIndex, rule)
+			rule = fmt.Sprintf("└%d %s", a.GroupIndex, rule)
 		}
-		rows[i] = []string{ts, a.Severity, oneLine(rule), oneLine(a.Host), oneLine(a.User), oneLine(detail)}
+		rows[i] = []string{ts, a.Severity, rule, oneLine(a.Host), oneLine(a.User), oneLine(detail)}
 	}
 	headers := slices.Clone(tableHeaders)
 	headers[0] = "TIME (" + zoneName(loc, t.alerts) + ")"

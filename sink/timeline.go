@@ -143,11 +143,14 @@ func NewTimelineWriter(w io.Writer, opts TimelineOptions) *TimelineWriter {
 
 // Write adds a to the timeline.
 func (t *TimelineWriter) Write(a *alert.Alert) error {
+	if a == nil {
+		return errNilAlert
+	}
 	if t.closed {
 		return fmt.Errorf("sink: timeline: write after close")
 	}
 	if Counts(a) || t.opts.BuildingBlocks {
-		t.alerts = append(t.alerts, a)
+		t.alerts = append(t.alerts, light(a))
 	}
 	return nil
 }
@@ -229,6 +232,9 @@ func NewCSVWriter(w io.Writer, opts TimelineOptions) *CSVWriter {
 
 // Write writes a's row (building blocks only with BuildingBlocks).
 func (c *CSVWriter) Write(a *alert.Alert) error {
+	if a == nil {
+		return errNilAlert
+	}
 	if !Counts(a) && !c.opts.BuildingBlocks {
 		return nil
 	}
