@@ -9,6 +9,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/eqld/eqld/winevent"
@@ -171,8 +172,13 @@ func NewReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 // Header returns the file header as read (possibly damaged: see Stats).
 func (r *Reader) Header() FileHeader { return r.hdr }
 
-// Stats returns what has been read so far.
-func (r *Reader) Stats() Stats { return r.stats }
+// Stats returns what has been read so far (a copy: reading on does not
+// change it).
+func (r *Reader) Stats() Stats {
+	st := r.stats
+	st.Problems = slices.Clone(st.Problems)
+	return st
+}
 
 // Close releases the Reader's buffers and closes the file opened by Open
 // (the io.ReaderAt given to NewReader is left open). Records already
