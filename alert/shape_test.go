@@ -258,3 +258,42 @@ func TestDocAccessors(t *testing.T) {
 		t.Error("SequenceAlerts(nil): want an error")
 	}
 }
+
+// TestConcurrentBuilder: a Builder is used from several goroutines (run
+// with -race).
+func TestConcurrentBuilder(t *testing.T) {
+	b, err := NewBuilder(idRule(), Options{Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []byte(`{"@timestamp":"2026-01-05T08:00:00Z","event":{"kind":"event","action":"x"},"host":{"name":"h"}}`)
+	want, err := b.EventAlert(Event{Index: "i", ID: "1", Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON := string(want.AppendJSON(nil))
+	done := make(chan string)
+	for range 4 {
+		go func() {
+			var got string
+			for range 50 {
+				a, err := b.EventAlert(Event{Index: "i", ID: "1", Source: src})
+				if err != nil {
+					done <- err.Error()
+					return
+				}
+				if _, err := b.SequenceAlerts([]*Event{{Index: "i", ID: "1", Source: src}, nil}); err != nil {
+					done <- err.Error()
+					return
+				}
+				got = string(a.AppendJSON(nil))
+			}
+			done <- got
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != wantJSON {
+			t.Errorf("concurrent alert differs:\n%s", got)
+		}
+	}
+}

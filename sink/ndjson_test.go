@@ -158,3 +158,24 @@ func TestNDJSONWriteError(t *testing.T) {
 	var _ Writer = NewTableWriter(nil, TableOptions{})
 	_ = alert.ErrOwnAlert
 }
+
+func TestMulti(t *testing.T) {
+	as := fixtureAlerts(t)
+	var nd bytes.Buffer
+	s := NewSummary()
+	m := Multi(NewNDJSONWriter(&nd), s, NewNDJSONWriter(failWriter{}))
+	for _, a := range as {
+		if err := m.Write(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Close = %v, want the failing writer's error", err)
+	}
+	if got := strings.Count(nd.String(), "\n"); got != len(as) {
+		t.Errorf("NDJSON got %d lines, want %d", got, len(as))
+	}
+	if r := s.Report(); r.Alerts != 6 || r.BuildingBlocks != 4 {
+		t.Errorf("summary = %d alerts, %d blocks", r.Alerts, r.BuildingBlocks)
+	}
+}

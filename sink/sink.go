@@ -193,3 +193,27 @@ func oneLine(s string) string {
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
+
+// Multi returns a Writer that writes every alert to each of ws in order
+// and closes them all. Write stops at the first error; Close closes every
+// writer and returns their errors joined.
+func Multi(ws ...Writer) Writer { return multi(ws) }
+
+type multi []Writer
+
+func (m multi) Write(a *alert.Alert) error {
+	for _, w := range m {
+		if err := w.Write(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m multi) Close() error {
+	var errs []error
+	for _, w := range m {
+		errs = append(errs, w.Close())
+	}
+	return errors.Join(errs...)
+}
