@@ -214,3 +214,29 @@ func BenchmarkBaseline(b *testing.B) {
 		reportEvents(b, benchEvents)
 	})
 }
+
+// BenchmarkValueFramer measures cutting a pretty-printed array into
+// elements, without validation or ids.
+func BenchmarkValueFramer(b *testing.B) {
+	data := prettyArray(benchDocs)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		rb := &readBuf{}
+		rb.reset(bytes.NewReader(data), 1<<20)
+		vf := &valueFramer{b: rb, line: 1, max: 1 << 29}
+		n := 0
+		for {
+			fr, err := vf.next()
+			if err != nil {
+				break
+			}
+			if fr.problem != "" {
+				b.Fatal(fr.problem)
+			}
+			n++
+		}
+		if n != benchEvents {
+			b.Fatalf("%d elements", n)
+		}
+	}
+}

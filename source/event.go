@@ -30,9 +30,14 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.docProblem(f, fr, "not a JSON object but "+kindOf(b[0])+"; every document must be an object; skipped")
 		return
 	}
-	if fr.compact {
+	switch {
+	case fr.compact:
 		start := len(r.arena)
 		r.arena = appendCompact(r.arena, b)
+		b = r.arena[start:]
+	case fr.copy:
+		start := len(r.arena)
+		r.arena = append(r.arena, b...)
 		b = r.arena[start:]
 	}
 	if f.dec != nil && (f.dec.doc.Index != "" || f.dec.doc.ID != "") {

@@ -95,6 +95,9 @@ type frame struct {
 	// lines (pretty-printed objects, array elements): it is compacted so that
 	// Raw never holds a raw newline.
 	compact bool
+	// copy is set when b lives in a buffer that is refilled before the
+	// event is returned: it is copied to the arena.
+	copy    bool
 	problem string // when set, b is empty and this is reported
 	hit     int    // Origin.Hit
 }
@@ -290,14 +293,14 @@ func isDelim(c byte) bool {
 // printers indent nested values).
 func (f *valueFramer) value() frame {
 	b := f.b
-	fr := frame{fileLine: f.line, off: b.off + int64(b.r), compact: true}
+	fr := frame{fileLine: f.line, off: b.off + int64(b.r)}
 	if f.inArray {
 		f.elem++
 		fr.line = f.elem
 	} else {
 		fr.line = f.line
 	}
-	depth, inStr := 0, false
+	depth, inStr, esc := 0, false, false
 	switch b.buf[b.r] {
 	case '{', '[':
 		depth = 1
@@ -311,7 +314,8 @@ func (f *valueFramer) value() frame {
 	i := 1 // scan position relative to b.r
 	var dropped int64
 	bol := false
-	cut := "" // why the value ended early
+	ws := false // whitespace seen outside strings: the value needs compacting
+	cut := ""   // why the value ended early
 	end := -1
 	for end < 0 {
 		if b.r+i >= b.w {
@@ -333,32 +337,46 @@ func (f *valueFramer) value() frame {
 			continue
 		}
 		if inStr {
-			p := b.buf[b.r+i : b.w]
-			j := bytes.IndexByte(p, '"')
-			// A raw newline cannot be in a JSON string: take it as the end of
-			// a broken string, so that the next document is still found.
-			lim := len(p)
-			if j >= 0 {
-				lim = j
+			buf, k, w := b.buf, b.r+i, b.w
+			if esc {
+				esc = false
+				k++ // the escaped byte
 			}
-			if n := bytes.IndexByte(p[:lim], '\n'); n >= 0 {
+			// Keys and short values end within a few bytes; long values
+			// (command lines, paths) are crossed with IndexByte.
+			for lim := min(k+16, w); k < lim && !strStop[buf[k]]; k++ {
+			}
+			if k < w && !strStop[buf[k]] {
+				seg := buf[k:w]
+				if j := bytes.IndexByte(seg, '"'); j >= 0 {
+					seg = seg[:j]
+				}
+				if bytes.IndexByte(seg, '\\') < 0 && bytes.IndexByte(seg, '\n') < 0 {
+					k += len(seg)
+				} else {
+					for k < w && !strStop[buf[k]] {
+						k++
+					}
+				}
+			}
+			i = k - b.r
+			if k >= w {
+				continue
+			}
+			switch buf[k] {
+			case '"':
 				inStr = false
-				i += n
+				i++
 				if depth == 0 {
 					end = i
 				}
-				continue
-			}
-			if j < 0 {
-				i += len(p)
-				continue
-			}
-			k := b.r + i + j - 1
-			for k >= b.r && b.buf[k] == '\\' {
-				k--
-			}
-			i += j + 1
-			if (b.r+i-2-k)%2 == 0 { // an even run of backslashes: the quote ends the string
+			case '\\':
+				esc = true
+				i++
+			case '\n':
+				// A raw newline cannot be in a JSON string: take it as the
+				// end of a broken string, so that the next document is
+				// still found.
 				inStr = false
 				if depth == 0 {
 					end = i
@@ -395,6 +413,24 @@ func (f *valueFramer) value() frame {
 			}
 		case '\n':
 			bol = true
+			ws = true
+		case ' ', '\t', '\r':
+			ws = true
+			k := b.r + i + 1 // indentation comes in runs
+			for k < b.w && (b.buf[k] == ' ' || b.buf[k] == '\t') {
+				k++
+			}
+			i = k - b.r
+			continue
+		default:
+			// Skip a run of bytes that matter to neither nesting nor
+			// strings (keys' colons, numbers, literals, commas).
+			k := b.r + i + 1
+			for k < b.w && !structStop[b.buf[k]] {
+				k++
+			}
+			i = k - b.r
+			continue
 		}
 		i++
 	}
@@ -408,8 +444,23 @@ func (f *valueFramer) value() frame {
 		fr.problem = cut
 	default:
 		fr.b = trimSpace(raw)
+		fr.compact = ws
+		fr.copy = true
 	}
 	return fr
 }
 
 var nl = []byte{'\n'}
+
+// Byte classes for valueFramer.value: the bytes that end a run inside a
+// string, and outside strings.
+var strStop, structStop [256]bool
+
+func init() {
+	for _, c := range []byte{'"', '\\', '\n'} {
+		strStop[c] = true
+	}
+	for _, c := range []byte{'"', '{', '[', '}', ']', '\n', ' ', '\t', '\r'} {
+		structStop[c] = true
+	}
+}

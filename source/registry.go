@@ -160,5 +160,5 @@ func (df *decoderFramer) next() (frame, error) {
 		return frame{}, fmt.Errorf("%s decoder: %w", df.format, err)
 	}
 	df.doc = d
-	return frame{b: trimSpace(d.Raw), line: d.Line, fileLine: d.Line, off: d.Offset, compact: true}, nil
+	return frame{b: trimSpace(d.Raw), line: d.Line, fileLine: d.Line, off: d.Offset, compact: true, copy: true}, nil
 }

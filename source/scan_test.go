@@ -101,3 +101,17 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendCompact(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"a":1}`, `{"a":1}`},
+		{"{\r\n  \"a\" : [ 1 , 2 ],\n\t\"b\": \"x y \\\" z\"\n}", `{"a":[1,2],"b":"x y \" z"}`},
+		{`{"s":"\\", "t" : "\\\" "}`, `{"s":"\\","t":"\\\" "}`},
+		{`  {}  `, `{}`},
+		{`{"u":"\u0020 "}`, `{"u":"\u0020 "}`},
+	} {
+		if got := string(appendCompact([]byte("prefix:"), []byte(c.in))); got != "prefix:"+c.want {
+			t.Errorf("appendCompact(%q) = %q, want %q", c.in, got, "prefix:"+c.want)
+		}
+	}
+}

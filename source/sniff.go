@@ -128,25 +128,23 @@ slow:
 // compacting a compact document is the identity and its content id does not
 // depend on how it was framed.
 func appendCompact(dst, src []byte) []byte {
+	start := 0 // src[start:i] is copied when whitespace is met
 	for i := 0; i < len(src); {
 		switch c := src[i]; {
-		case isSpace(c):
-			i++
 		case c == '"':
 			j := stringEnd(src, i)
 			if j < 0 { // cannot happen on valid JSON; keep the rest as is
-				return append(dst, src[i:]...)
+				return append(dst, src[start:]...)
 			}
-			dst = append(dst, src[i:j+1]...)
 			i = j + 1
-		default:
-			j := i + 1
-			for j < len(src) && !isSpace(src[j]) && src[j] != '"' {
-				j++
+		case isSpace(c):
+			dst = append(dst, src[start:i]...)
+			for i++; i < len(src) && isSpace(src[i]); i++ {
 			}
-			dst = append(dst, src[i:j]...)
-			i = j
+			start = i
+		default:
+			i++
 		}
 	}
-	return dst
+	return append(dst, src[start:]...)
 }
