@@ -992,7 +992,7 @@ func (m *multiMatcher) match(s string) bool {
 	if m.exact[s] {
 		return true
 	}
-	if len(m.foldExact) > 0 && m.foldExact[foldString(s)] {
+	if len(m.foldExact) > 0 && withFolded(s, func(k string) bool { return m.foldExact[k] }) {
 		return true
 	}
 	for _, o := range m.others {
@@ -1141,11 +1141,13 @@ func (s *valueSet) contains(v Value) bool {
 		return ok && s.ips[ip]
 	}
 	if v.k == KindString {
-		key := v.s
+		var hit bool
 		if s.fold {
-			key = foldString(key)
+			hit = withFolded(v.s, func(k string) bool { return s.strs[k] })
+		} else {
+			hit = s.strs[v.s]
 		}
-		if s.strs[key] {
+		if hit {
 			return true
 		}
 		if s.typ == TypeKeyword || s.typ == TypeText {

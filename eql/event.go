@@ -213,10 +213,13 @@ func numberValue(s string) Value {
 
 // Record is an Event whose values sit in slots indexed by FieldRef.ID,
 // filled by a decoder that reads only the fields the queries need. A slot
-// that was never set reads as missing.
+// that was never set reads as missing. Resetting costs the number of slots
+// set, not the number of slots, so one record can serve a rule set that
+// references thousands of fields.
 type Record struct {
 	vals    []Value
 	present []bool
+	touched []int32
 }
 
 // NewRecord returns a record with room for n fields.
@@ -226,8 +229,11 @@ func NewRecord(n int) *Record {
 
 // Reset clears every slot so the record can be reused for the next event.
 func (r *Record) Reset() {
-	clear(r.vals)
-	clear(r.present)
+	for _, id := range r.touched {
+		r.vals[id] = Value{}
+		r.present[id] = false
+	}
+	r.touched = r.touched[:0]
 }
 
 // Set stores the value of field id.
@@ -235,8 +241,11 @@ func (r *Record) Set(id int, v Value) {
 	if id >= len(r.vals) {
 		r.grow(id + 1)
 	}
+	if !r.present[id] {
+		r.present[id] = true
+		r.touched = append(r.touched, int32(id))
+	}
 	r.vals[id] = v
-	r.present[id] = true
 }
 
 func (r *Record) grow(n int) {
@@ -253,4 +262,44 @@ func (r *Record) Lookup(f *FieldRef) (Value, bool) {
 		return Null, false
 	}
 	return r.vals[f.ID], r.present[f.ID]
+}
+
+// Freeze returns an immutable, compact copy of the fields set in the
+// record, for keeping an event beyond the decoder's next call.
+func (r *Record) Freeze() *Frozen {
+	ids := append([]int32(nil), r.touched...)
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+	f := &Frozen{ids: ids, vals: make([]Value, len(ids))}
+	for i, id := range ids {
+		f.vals[i] = r.vals[id].Clone() // the record may point into a reused buffer
+	}
+	return f
+}
+
+// Frozen is an immutable Event holding the fields a Record had set.
+type Frozen struct {
+	ids  []int32
+	vals []Value
+}
+
+// Lookup implements Event.
+func (f *Frozen) Lookup(ref *FieldRef) (Value, bool) {
+	id := int32(ref.ID)
+	lo, hi := 0, len(f.ids)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if f.ids[m] < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(f.ids) && f.ids[lo] == id {
+		return f.vals[lo], true
+	}
+	return Null, false
 }

@@ -111,9 +111,61 @@ type containsMatcher struct {
 
 func (m containsMatcher) match(s string) bool {
 	if m.fold {
+		if isASCII(s) && isASCII(m.lit) {
+			return indexFoldASCII(s, m.lit) >= 0
+		}
 		return strings.Contains(foldString(s), m.lit)
 	}
 	return strings.Contains(s, m.lit)
+}
+
+// lowerASCII folds one ASCII byte.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// indexFoldASCII finds lower (already lower-case) in s ignoring ASCII case,
+// without allocating.
+func indexFoldASCII(s, lower string) int {
+	n := len(lower)
+	if n == 0 {
+		return 0
+	}
+	first := lower[0]
+	upperFirst := first
+	if first >= 'a' && first <= 'z' {
+		upperFirst = first - ('a' - 'A')
+	}
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if c != first && c != upperFirst {
+			continue
+		}
+		j := 1
+		for j < n && lowerASCII(s[i+j]) == lower[j] {
+			j++
+		}
+		if j == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// withFolded calls f with s lower-cased, using a stack buffer for short
+// ASCII strings so that map lookups with the folded key do not allocate.
+func withFolded(s string, f func(string) bool) bool {
+	if len(s) <= 128 && isASCII(s) {
+		var buf [128]byte
+		for i := 0; i < len(s); i++ {
+			buf[i] = lowerASCII(s[i])
+		}
+		return f(string(buf[:len(s)]))
+	}
+	return f(strings.ToLower(s))
 }
 
 func isASCII(s string) bool {
@@ -133,9 +185,48 @@ type globMatcher struct {
 
 func (m globMatcher) match(s string) bool {
 	if m.fold {
+		if isASCII(s) {
+			return globMatchFold(m.pat, s)
+		}
 		s = foldString(s)
 	}
 	return globMatch(m.pat, s)
+}
+
+// globMatchFold is globMatch for a lower-case pattern against an ASCII
+// string, folding the string's bytes as it goes.
+func globMatchFold(pat, s string) bool {
+	p, i := 0, 0
+	starP, starI := -1, 0
+	for i < len(s) {
+		if p < len(pat) {
+			switch pat[p] {
+			case '*':
+				starP, starI = p, i
+				p++
+				continue
+			case '?':
+				p++
+				i++
+				continue
+			default:
+				if pat[p] == lowerASCII(s[i]) {
+					p++
+					i++
+					continue
+				}
+			}
+		}
+		if starP < 0 {
+			return false
+		}
+		starI++
+		p, i = starP+1, starI
+	}
+	for p < len(pat) && pat[p] == '*' {
+		p++
+	}
+	return p == len(pat)
 }
 
 // globMatch matches s against a pattern where * is any run of characters

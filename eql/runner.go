@@ -65,6 +65,11 @@ type RunOptions struct {
 	// emitted when they complete (after their trailing missing-event window
 	// closes, if they have one); samples at Flush.
 	OnResult func(Result)
+	// Retain, when set, is called on an event the runner is about to keep
+	// (in a pending sequence, a result or a sample) and returns the value to
+	// keep. Callers that push transient events — a reused record over a
+	// reused buffer — copy them here, so only the few kept events are copied.
+	Retain func(Event) Event
 }
 
 // Stats counts what a run did.
@@ -107,6 +112,10 @@ type Runner struct {
 
 	// Samples.
 	samples map[string]*sampleKey
+
+	pendingAt  []int // pending sequences per positive position
+	before     []int // missing stage → position of the positive stage before it (-1: leading)
+	matchedBuf []int
 }
 
 type keyState struct {
@@ -153,8 +162,10 @@ func (q *Query) NewRunner(opts RunOptions) *Runner {
 	r := &Runner{q: q, opts: opts, keys: map[string]*keyState{}, samples: map[string]*sampleKey{}}
 	if q.kind == SequenceQuery {
 		r.posOf = make([]int, len(q.stages))
+		r.before = make([]int, len(q.stages))
 		var pendingMiddle []int
 		for i, s := range q.stages {
+			r.before[i] = len(r.positive) - 1
 			if s.Missing {
 				r.posOf[i] = -1
 				if len(r.positive) == 0 {
@@ -170,6 +181,7 @@ func (q *Query) NewRunner(opts RunOptions) *Runner {
 			r.positive = append(r.positive, i)
 		}
 		r.trailing = pendingMiddle
+		r.pendingAt = make([]int, len(r.positive))
 	}
 	return r
 }
@@ -350,19 +362,22 @@ func (r *Runner) ordinalOf(ev Event) (ordinal, bool) {
 		return ordinal{}, false
 	}
 	r.seq++
-	return ordinal{ts: ts, tb: r.q.Tiebreaker(ev), seq: r.seq}, true
+	return ordinal{ts: ts, tb: r.q.Tiebreaker(ev).Clone(), seq: r.seq}, true
 }
 
 func (r *Runner) pushSequence(ev Event) {
 	q := r.q
-	// Which stages does the event match? Most events match none.
-	var matched []int
+	// Which stages does the event match? Most events match none, and a
+	// stage that could only extend a pending sequence is not even evaluated
+	// while no sequence is pending there.
+	matched := r.matchedBuf[:0]
 	for i, s := range q.stages {
-		if s.Match(ev) {
+		if r.relevant(i) && s.Match(ev) {
 			matched = append(matched, i)
 		}
 	}
-	untilHit := q.until != nil && q.until.Match(ev)
+	r.matchedBuf = matched
+	untilHit := q.until != nil && r.stats.PendingSequences > 0 && q.until.Match(ev)
 	if len(matched) == 0 && !untilHit {
 		if r.started {
 			// Still advance time from unmatched events when they carry a timestamp.
@@ -419,8 +434,7 @@ func (r *Runner) pushSequence(ev Event) {
 					for j, p := range ks.pending {
 						if p != nil && !o.less(p.ords[len(p.ords)-1]) {
 							r.stats.RejectedUntil++
-							r.stats.PendingSequences--
-							ks.pending[j] = nil
+							r.clearPending(ks, j)
 						}
 					}
 				}
@@ -445,10 +459,46 @@ func (r *Runner) pushSequence(ev Event) {
 	r.flushCompleted()
 }
 
+// relevant reports whether stage i can affect anything now: the first
+// positive stage and leading missing stages always can; a later positive
+// stage only when a sequence is pending before it; a middle missing stage
+// only when a sequence is pending at the positive stage before it; a
+// trailing one only while completed sequences await their window.
+func (r *Runner) relevant(i int) bool {
+	if pos := r.posOf[i]; pos >= 0 {
+		return pos == 0 || r.pendingAt[pos-1] > 0
+	}
+	if r.before[i] < 0 {
+		return true // leading
+	}
+	if r.before[i] == len(r.positive)-1 {
+		return len(r.awaiting) > 0 // trailing
+	}
+	return r.pendingAt[r.before[i]] > 0
+}
+
+// setPending stores seq as the key's pending sequence at position pos.
+func (r *Runner) setPending(ks *keyState, pos int, seq *seqState) {
+	if ks.pending[pos] == nil {
+		r.stats.PendingSequences++
+		r.pendingAt[pos]++
+	}
+	ks.pending[pos] = seq
+}
+
+// clearPending drops the key's pending sequence at position pos.
+func (r *Runner) clearPending(ks *keyState, pos int) {
+	if ks.pending[pos] != nil {
+		ks.pending[pos] = nil
+		r.stats.PendingSequences--
+		r.pendingAt[pos]--
+	}
+}
+
 func (r *Runner) keyState(enc string, key []Value, create bool) *keyState {
 	ks := r.keys[enc]
 	if ks == nil && create {
-		ks = &keyState{key: key, pending: make([]*seqState, len(r.positive))}
+		ks = &keyState{key: cloneValues(key), pending: make([]*seqState, len(r.positive))}
 		r.keys[enc] = ks
 		if r.q.maxspan == 0 && len(r.keys) > r.opts.StateBudget {
 			r.evictOldest()
@@ -462,14 +512,11 @@ func (r *Runner) advanceStage(pos int, enc string, key []Value, ev Event, o ordi
 	if pos == 0 {
 		seq := &seqState{events: []Event{ev}, ords: []ordinal{o}}
 		if last == 0 {
-			r.complete(enc, key, seq)
+			r.complete(enc, key, r.retain(seq))
 			return
 		}
 		ks := r.keyState(enc, key, true)
-		if ks.pending[0] == nil {
-			r.stats.PendingSequences++
-		}
-		ks.pending[0] = seq
+		r.setPending(ks, 0, r.retain(seq))
 		ks.gen++
 		r.fifo = append(r.fifo, fifoEntry{key: enc, ts: o.ts, gen: ks.gen, created: r.seq})
 		if r.q.maxspan == 0 && len(r.fifo)-r.fifoHead > 2*len(r.keys)+1024 {
@@ -482,8 +529,7 @@ func (r *Runner) advanceStage(pos int, enc string, key []Value, ev Event, o ordi
 		return
 	}
 	seq := ks.pending[pos-1]
-	ks.pending[pos-1] = nil
-	r.stats.PendingSequences--
+	r.clearPending(ks, pos-1)
 	if r.q.maxspan > 0 && o.ts-seq.ords[0].ts > r.q.maxspan {
 		r.stats.RejectedMaxspan++
 		return
@@ -494,16 +540,28 @@ func (r *Runner) advanceStage(pos int, enc string, key []Value, ev Event, o ordi
 			seq.tainted = true
 		}
 	}
-	seq.events = append(seq.events, ev)
+	seq.events = append(seq.events, r.retainEvent(ev))
 	seq.ords = append(seq.ords, o)
 	if pos == last {
 		r.complete(enc, key, seq)
 		return
 	}
-	if ks.pending[pos] == nil {
-		r.stats.PendingSequences++
+	r.setPending(ks, pos, seq)
+}
+
+// retain makes the events of a new sequence safe to keep.
+func (r *Runner) retain(seq *seqState) *seqState {
+	for i, ev := range seq.events {
+		seq.events[i] = r.retainEvent(ev)
 	}
-	ks.pending[pos] = seq
+	return seq
+}
+
+func (r *Runner) retainEvent(ev Event) Event {
+	if r.opts.Retain != nil {
+		return r.opts.Retain(ev)
+	}
+	return ev
 }
 
 func (r *Runner) noteMissing(stage int, enc string, key []Value, o ordinal) {
@@ -557,7 +615,7 @@ func (r *Runner) noteMissing(stage int, enc string, key []Value, o ordinal) {
 
 // complete handles a sequence whose positive stages all matched.
 func (r *Runner) complete(enc string, key []Value, seq *seqState) {
-	res := Result{JoinKeys: r.sequenceKeyValues(key), order: seq.ords[len(seq.ords)-1]}
+	res := Result{JoinKeys: r.sequenceKeyValues(cloneValues(key)), order: seq.ords[len(seq.ords)-1]}
 	res.Events = make([]Event, len(r.q.stages))
 	for j, i := range r.positive {
 		res.Events[i] = seq.events[j]
@@ -728,8 +786,7 @@ func (r *Runner) expire(now int64) {
 				continue
 			}
 			if p.ords[0].ts < limit {
-				ks.pending[j] = nil
-				r.stats.PendingSequences--
+				r.clearPending(ks, j)
 				r.stats.Expired++
 				continue
 			}
@@ -774,10 +831,8 @@ func (r *Runner) evictOldest() {
 		if ks == nil || ks.gen != e.gen {
 			continue
 		}
-		for _, p := range ks.pending {
-			if p != nil {
-				r.stats.PendingSequences--
-			}
+		for j := range ks.pending {
+			r.clearPending(ks, j)
 		}
 		delete(r.keys, e.key)
 		r.stats.Evicted++
@@ -816,4 +871,24 @@ func (r *Runner) dropStaleFIFO() {
 	}
 	r.fifo = out
 	r.fifoHead = 0
+}
+
+// Advance tells the runner that event time has reached ts even though no
+// event was pushed: pending sequences past their maxspan are dropped and
+// trailing missing-event windows that closed are decided. Callers that push
+// only the events a query can match call it to keep state bounded.
+func (r *Runner) Advance(ts int64) {
+	if r.q.kind != SequenceQuery || (r.started && ts <= r.watermark) {
+		return
+	}
+	r.started = true
+	r.advance(ts)
+}
+
+// Busy reports whether the runner holds state that later events can act
+// on: pending sequences, or completed ones awaiting a trailing window. A
+// sequence runner that is not busy can only be affected by events matching
+// its first positive stage or a leading missing-event stage.
+func (r *Runner) Busy() bool {
+	return r.stats.PendingSequences > 0 || len(r.awaiting) > 0
 }

@@ -39,11 +39,11 @@ func (r *Runner) pushSample(ev Event) {
 			enc = encodeKey(enc[:0], t)
 			sk := r.samples[string(enc)]
 			if sk == nil {
-				sk = &sampleKey{key: sampleKeyValues(s, t), stages: make([][]sampleCand, len(q.stages))}
+				sk = &sampleKey{key: cloneValues(sampleKeyValues(s, t)), stages: make([][]sampleCand, len(q.stages))}
 				r.samples[string(enc)] = sk
 			}
 			if len(sk.stages[i]) < limit {
-				sk.stages[i] = append(sk.stages[i], sampleCand{ev: ev, seq: r.seq})
+				sk.stages[i] = append(sk.stages[i], sampleCand{ev: r.retainEvent(ev), seq: r.seq})
 			}
 		}
 	}

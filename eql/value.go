@@ -326,3 +326,30 @@ func truth(v Value) tri {
 	}
 	return triNull
 }
+
+// Clone returns a copy of v that shares no memory with it, for values
+// read zero-copy from a buffer that will be reused.
+func (v Value) Clone() Value {
+	switch v.k {
+	case KindString:
+		v.s = strings.Clone(v.s)
+	case KindList:
+		l := make([]Value, len(v.l))
+		for i, e := range v.l {
+			l[i] = e.Clone()
+		}
+		v.l = l
+	}
+	return v
+}
+
+func cloneValues(vs []Value) []Value {
+	if vs == nil {
+		return nil
+	}
+	out := make([]Value, len(vs))
+	for i, v := range vs {
+		out[i] = v.Clone()
+	}
+	return out
+}

@@ -13,6 +13,7 @@ package eventjson
 import (
 	"bytes"
 	"fmt"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 
@@ -68,8 +69,10 @@ func New(fields []*eql.FieldRef) *Decoder {
 func (d *Decoder) NumFields() int { return d.n }
 
 // Decode parses raw, a JSON object, and stores every referenced field into
-// rec (which it resets first). Strings are copied, so rec stays valid after
-// raw or the decoder is reused.
+// rec (which it resets first). String values are not copied: they point
+// into the decoder's parse buffer and are valid only until the next Decode.
+// Callers that keep an event freeze the record (eql.Record.Freeze copies
+// them); eql's Runner copies the join keys and tiebreakers it keeps.
 func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	v, err := d.parser.ParseBytes(raw)
 	if err != nil {
@@ -156,7 +159,13 @@ func (d *Decoder) mark(id int) {
 func scalar(v *fastjson.Value) (eql.Value, bool) {
 	switch v.Type() {
 	case fastjson.TypeString:
-		return eql.String(string(v.GetStringBytes())), true
+		b := v.GetStringBytes()
+		if len(b) == 0 {
+			return eql.String(""), true
+		}
+		// Zero-copy: the bytes live in the parser's buffer until the next
+		// Decode (see Decode).
+		return eql.String(unsafe.String(unsafe.SliceData(b), len(b))), true
 	case fastjson.TypeNumber:
 		if i, err := v.Int64(); err == nil {
 			return eql.Int(i), true

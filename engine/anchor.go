@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/eqld/eqld/eql"
+	"github.com/eqld/eqld/eql/ast"
+)
+
+// Anchors are how an event finds the few rules that can match it. For each
+// stage of a rule we look for a necessary condition of the form "field holds
+// one of these values" — a conjunct such as process.name : ("a.exe", "b.exe")
+// or event.action == "x", or an `or` of such conditions — and index the
+// rule under those values. An event then evaluates only the rules indexed
+// under one of its own values, plus the rules none of whose conditions could
+// be indexed. Conditions are necessary, so indexing never loses a match.
+
+// term is "field holds one of values" or, with contains, "field contains
+// one of values"; fold means the comparison ignores case (values are then
+// lower-case).
+type term struct {
+	field    string
+	values   []string
+	fold     bool
+	contains bool
+}
+
+// anchor is a disjunction of terms: a stage can match only if one holds.
+type anchor []term
+
+// fieldPrior estimates the fraction of events a single value of a field
+// selects. Fields not listed are assumed selective (names, paths, codes).
+var fieldPrior = map[string]float64{
+	"host.os.type": 0.34, "host.os.family": 0.34, "host.os.name": 0.34, "host.os.platform": 0.34,
+	"event.type": 0.3, "event.category": 0.3, "event.kind": 0.9, "event.outcome": 0.5,
+	"event.module": 0.3, "event.dataset": 0.2, "event.provider": 0.1, "event.action": 0.05,
+	"network.direction": 0.3, "network.transport": 0.4, "network.protocol": 0.2, "network.type": 0.4,
+	"dns.question.type": 0.3, "agent.type": 0.5, "data_stream.dataset": 0.2, "data_stream.type": 0.9,
+	"user.domain": 0.3, "process.Ext.token.integrity_level_name": 0.3, "winlog.channel": 0.2,
+}
+
+func (a anchor) weight() float64 {
+	w := 0.0
+	for _, t := range a {
+		if t.contains {
+			for _, v := range t.values {
+				w += literalWeight(v)
+			}
+			continue
+		}
+		p, ok := fieldPrior[t.field]
+		if !ok {
+			p = 0.01
+		}
+		w += p * float64(len(t.values))
+	}
+	return w
+}
+
+// literalWeight estimates how many values contain a literal: short ones
+// (".", "\\") are everywhere, long ones rare.
+func literalWeight(lit string) float64 {
+	switch n := len(lit); {
+	case n >= 8:
+		return 0.005
+	case n >= 5:
+		return 0.02
+	case n >= 3:
+		return 0.1
+	}
+	return 0.6
+}
+
+// requiredLiteral is the longest run of a wildcard pattern without * or ?:
+// any value the pattern matches contains it.
+func requiredLiteral(pattern string) string {
+	best := ""
+	for _, part := range strings.FieldsFunc(pattern, func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(part) > len(best) {
+			best = part
+		}
+	}
+	return best
+}
+
+// anchorFor finds the most selective necessary condition of a stage's
+// where clause, or nil.
+func anchorFor(cond ast.Expr, schema eql.Schema) anchor {
+	cands := anchors(cond, schema)
+	var best anchor
+	bestW := 0.0
+	for _, a := range cands {
+		if w := a.weight(); best == nil || w < bestW {
+			best, bestW = a, w
+		}
+	}
+	if bestW >= 1 {
+		return nil // selects most events anyway
+	}
+	return best
+}
+
+// anchors returns every necessary condition found in e, each on its own
+// sufficient to rule an event out.
+func anchors(e ast.Expr, schema eql.Schema) []anchor {
+	switch x := e.(type) {
+	case *ast.Paren:
+		return anchors(x.X, schema)
+	case *ast.Binary:
+		switch x.Op {
+		case ast.And:
+			return append(anchors(x.X, schema), anchors(x.Y, schema)...)
+		case ast.Or:
+			l, r := anchorFor(x.X, schema), anchorFor(x.Y, schema)
+			if l == nil || r == nil {
+				return nil
+			}
+			return []anchor{mergeAnchors(l, r)}
+		case ast.Eq:
+			if t, ok := termOf(x.X, []ast.Expr{x.Y}, false, schema); ok {
+				return []anchor{{t}}
+			}
+			if t, ok := termOf(x.Y, []ast.Expr{x.X}, false, schema); ok {
+				return []anchor{{t}}
+			}
+		}
+	case *ast.In:
+		if !x.Not {
+			if t, ok := termOf(x.X, x.List, x.CaseInsensitive, schema); ok {
+				return []anchor{{t}}
+			}
+		}
+	case *ast.Match:
+		switch x.Op {
+		case ast.Colon, ast.LikeI, ast.Like:
+			fold := x.Op != ast.Like
+			wild := false
+			for _, p := range x.Patterns {
+				s, ok := p.(*ast.String)
+				if !ok {
+					return nil
+				}
+				if strings.ContainsAny(s.Value, "*?") {
+					wild = true
+				}
+			}
+			if !wild {
+				if t, ok := termOf(x.X, x.Patterns, fold, schema); ok {
+					return []anchor{{t}}
+				}
+				return nil
+			}
+			var lits []ast.Expr
+			for _, p := range x.Patterns {
+				lit := requiredLiteral(p.(*ast.String).Value)
+				if lit == "" {
+					return nil // a pattern such as "*" matches anything
+				}
+				lits = append(lits, &ast.String{Value: lit})
+			}
+			if t, ok := termOf(x.X, lits, fold, schema); ok {
+				t.contains = true
+				return []anchor{{t}}
+			}
+		}
+	case *ast.Call:
+		// startsWith/endsWith/stringContains(field, "literal"): the field
+		// contains the literal.
+		switch strings.ToLower(x.Name) {
+		case "startswith", "endswith", "stringcontains":
+			if len(x.Args) == 2 {
+				if s, ok := ast.Unparen(x.Args[1]).(*ast.String); ok && s.Value != "" {
+					if t, ok := termOf(x.Args[0], []ast.Expr{s}, x.CaseInsensitive, schema); ok {
+						t.contains = true
+						return []anchor{{t}}
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// mergeAnchors is the anchor of `l or r`: either holds.
+func mergeAnchors(l, r anchor) anchor {
+	out := append(anchor(nil), l...)
+	for _, t := range r {
+		merged := false
+		for i := range out {
+			if out[i].field == t.field && out[i].fold == t.fold && out[i].contains == t.contains {
+				out[i].values = append(append([]string(nil), out[i].values...), t.values...)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// termOf makes a term of `field op constants` when the field's values can
+// be compared as strings: keyword-like or untyped fields with string
+// constants, and integer constants (compared in decimal).
+func termOf(fe ast.Expr, consts []ast.Expr, fold bool, schema eql.Schema) (term, bool) {
+	f, ok := ast.Unparen(fe).(*ast.Field)
+	if !ok {
+		return term{}, false
+	}
+	typ := eql.TypeUnknown
+	if schema != nil {
+		if fi, known := schema.Field(f.Name); known {
+			if fi.Alias != "" || fi.NullValue.Kind() != eql.KindNull {
+				return term{}, false
+			}
+			typ = fi.Type
+		}
+	}
+	t := term{field: f.Name, fold: fold}
+	for _, c := range consts {
+		switch v := ast.Unparen(c).(type) {
+		case *ast.String:
+			if typ != eql.TypeUnknown && typ != eql.TypeKeyword && typ != eql.TypeText {
+				return term{}, false
+			}
+			s := v.Value
+			if fold {
+				s = strings.ToLower(s)
+			}
+			t.values = append(t.values, s)
+		case *ast.Int:
+			if typ != eql.TypeUnknown && typ != eql.TypeLong && typ != eql.TypeKeyword {
+				return term{}, false
+			}
+			t.values = append(t.values, strconv.FormatInt(v.Value, 10))
+		default:
+			return term{}, false
+		}
+	}
+	if len(t.values) == 0 {
+		return term{}, false
+	}
+	return t, true
+}
+
+// anchorKey renders an event value the way anchor values are written:
+// strings as they are, integers (and numeric strings) in decimal.
+func anchorKeys(v eql.Value, dst []string) []string {
+	for _, x := range v.Values() {
+		switch x.Kind() {
+		case eql.KindString:
+			dst = append(dst, x.AsString())
+			if looksInteger(x.AsString()) {
+				if i, err := strconv.ParseInt(strings.TrimSpace(x.AsString()), 10, 64); err == nil {
+					if s := strconv.FormatInt(i, 10); s != x.AsString() {
+						dst = append(dst, s)
+					}
+				}
+			}
+		case eql.KindInt:
+			dst = append(dst, strconv.FormatInt(x.AsInt(), 10))
+		case eql.KindFloat:
+			f := x.AsFloat()
+			if f == float64(int64(f)) {
+				dst = append(dst, strconv.FormatInt(int64(f), 10))
+			}
+			dst = append(dst, x.String())
+		case eql.KindBool:
+			dst = append(dst, x.String())
+		}
+	}
+	return dst
+}
+
+// looksInteger reports whether s could parse as a decimal integer, so that
+// the common non-numeric strings skip strconv (whose errors allocate).
+func looksInteger(s string) bool {
+	s = strings.TrimSpace(s)
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,542 @@
+// Package engine runs a set of detection rules over a stream of events the
+// way Kibana's detection engine runs EQL rules, and collects what each rule
+// found: single events, sequences and samples, truncated to the rule's
+// max_signals as Kibana does.
+//
+// One pass over the input serves every rule. Each event is decoded once,
+// reading only the fields some rule references (package eventjson); it is
+// then routed to the rules whose index patterns match the event's index and
+// whose event categories include the event's, and only those rules evaluate
+// it. Event rules keep the most recent max_signals matches. Sequence and
+// sample rules see their candidate events in time order: events pass
+// through a bounded reorder buffer, so inputs that are roughly in time order
+// (log files, EVTX, several files interleaved) are sequenced exactly, and
+// events arriving later than the buffer can reorder are counted and reported.
+package engine
+
+import (
+	"bytes"
+	"container/heap"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/eqld/eqld/eql"
+	"github.com/eqld/eqld/eventjson"
+	"github.com/eqld/eqld/exception"
+	"github.com/eqld/eqld/rule"
+	"github.com/eqld/eqld/source"
+)
+
+// Options configure a run.
+type Options struct {
+	// From and To bound the time range each rule searches, on the rule's
+	// primary timestamp (timestamp_override, falling back to @timestamp).
+	// Zero values mean unbounded: the whole input is one rule execution.
+	From, To time.Time
+	// IgnoreIndex lets every rule see every event, whatever its index.
+	IgnoreIndex bool
+	// Exceptions are the exception lists applied to the rules (nil: none).
+	Exceptions *exception.Set
+	// Now is the execution time (default time.Now()): exception items
+	// expired at Now are not applied.
+	Now time.Time
+	// Schema gives field types; nil uses ECS's (see ECSSchema).
+	Schema eql.Schema
+	// ReorderBuffer is how many candidate events of sequence rules are held
+	// to put them in time order (default 200,000).
+	ReorderBuffer int
+	// StateBudget caps pending sequence state per rule without maxspan.
+	StateBudget int
+	// Profile measures the time each rule spends evaluating events.
+	Profile bool
+	// OnEvent, if set, is called after each input event (for progress).
+	OnEvent func()
+}
+
+// Problem is something wrong with a rule that the engine found while
+// preparing it (the rule is then not run).
+type Problem struct {
+	RuleID, Name, File string
+	Reason             string
+}
+
+func (p Problem) Error() string {
+	return fmt.Sprintf("%s: rule %s (%s): %s", p.File, p.RuleID, p.Name, p.Reason)
+}
+
+// Event is an input event kept by the engine because a rule found it: its
+// decoded fields, its source document and the identity alerts are built
+// from. It implements eql.Event.
+type Event struct {
+	rec     *eql.Frozen
+	Raw     []byte // the _source document
+	Index   string
+	ID      string
+	Version string
+	Origin  source.Origin
+	Seq     uint64 // position in the input, from 1
+	TS      int64  // @timestamp (the ordering timestamp) in ns; 0 if none
+}
+
+// Lookup implements eql.Event.
+func (e *Event) Lookup(f *eql.FieldRef) (eql.Value, bool) { return e.rec.Lookup(f) }
+
+// Finding is one result of a rule: an event, a sequence (nil entries are
+// missing-event placeholders) or a sample.
+type Finding struct {
+	Events   []*Event
+	JoinKeys []eql.Value
+	// TS and Seq order findings: the time of the last event, then input order.
+	TS  int64
+	Seq uint64
+}
+
+// RuleResult is what a rule found in the run.
+type RuleResult struct {
+	Rule     *rule.Rule
+	Findings []Finding // most recent max_signals, in time order
+	// Total is the number of findings before max_signals truncation.
+	Total int
+	// Truncated is set when Total exceeded max_signals: Kibana then warns
+	// "This rule reached the maximum alert limit for the rule execution".
+	Truncated bool
+	Stats     RuleStats
+}
+
+// RuleStats are per-rule counters (and timings with Options.Profile).
+type RuleStats struct {
+	Evaluated int64         // events the rule evaluated
+	Matched   int64         // events that matched a stage
+	Time      time.Duration // evaluation time (Profile only)
+	Sequence  eql.Stats     // the sequence runner's counters
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Results       []*RuleResult // one per rule, in rule order
+	Events        int64         // events read
+	Malformed     int64         // events that failed to decode
+	NoIndex       int64         // events without an index (seen by no rule unless IgnoreIndex)
+	OutOfOrder    int64         // candidate events that arrived after the reorder buffer released later ones
+	Duration      time.Duration
+	RulesRun      int
+	FieldsDecoded int // number of distinct fields the decoder extracts
+}
+
+// Engine is a compiled rule set.
+type Engine struct {
+	opts     Options
+	rules    []*compiled
+	fields   *eql.Fields
+	decoder  *eventjson.Decoder
+	catRef   *eql.FieldRef
+	tsQuery  *eql.Query // reads @timestamp with the schema's type
+	routes   map[string]*route
+	problems []Problem
+}
+
+// New compiles the runnable EQL rules among rules. Rules that cannot run
+// are reported as problems and left out.
+func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Schema == nil {
+		opts.Schema = ECSSchema()
+	}
+	if opts.ReorderBuffer <= 0 {
+		opts.ReorderBuffer = 200_000
+	}
+	e := &Engine{opts: opts, fields: eql.NewFields(), routes: map[string]*route{}}
+	for _, r := range rules {
+		c, err := e.compile(r)
+		if err != nil {
+			e.problems = append(e.problems, Problem{RuleID: r.RuleID, Name: r.Name, File: r.Source.File, Reason: err.Error()})
+			continue
+		}
+		c.idx = len(e.rules)
+		e.rules = append(e.rules, c)
+	}
+	e.catRef = e.fields.Ref("event.category")
+	e.tsQuery = eql.MustCompile("any where true", &eql.Options{Schema: opts.Schema, Fields: e.fields})
+	e.decoder = eventjson.New(e.fields.All())
+	return e, e.problems
+}
+
+// Rules returns how many rules the engine runs.
+func (e *Engine) Rules() int { return len(e.rules) }
+
+// Run reads every event from rd, evaluates the rules and returns what
+// they found.
+func (e *Engine) Run(rd *source.Reader) (*Report, error) {
+	start := time.Now()
+	rep := &Report{RulesRun: len(e.rules), FieldsDecoded: e.decoder.NumFields()}
+	st := newRunState(e)
+	rec := eql.NewRecord(e.decoder.NumFields())
+	var seq uint64
+	for {
+		ev, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		seq++
+		rep.Events++
+		if err := e.decoder.Decode(ev.Raw, rec); err != nil {
+			rep.Malformed++
+			continue
+		}
+		if ev.Index == "" && !e.opts.IgnoreIndex {
+			rep.NoIndex++
+		}
+		st.process(ev, rec, seq)
+		if e.opts.OnEvent != nil {
+			e.opts.OnEvent()
+		}
+	}
+	st.finish()
+	rep.OutOfOrder = st.outOfOrder
+	for _, c := range e.rules {
+		rep.Results = append(rep.Results, st.result(c))
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+// runState is the mutable state of one run.
+type runState struct {
+	e          *Engine
+	perRule    []*ruleState
+	reorder    eventHeap
+	released   int64 // timestamp of the last event released in order
+	anyRelease bool
+	outOfOrder int64
+	scratch    []int
+	seen       []uint64 // per rule: the stamp of the last event it was listed for
+	stamp      uint64
+	keys       []string
+	cur        transient
+	buffering  bool // the input proved out of order: sequence candidates are reordered
+	// busy lists the sequence rules holding state (pending sequences or
+	// sequences awaiting a trailing window); only they evaluate events that
+	// could extend a sequence.
+	busy   []int
+	isBusy []bool
+	events int64
+}
+
+type ruleState struct {
+	top      topN // event rules: most recent matches; sequences: most recent results
+	total    int
+	runner   *eql.Runner
+	samples  []Finding
+	stats    RuleStats
+	lastPush int64
+}
+
+func newRunState(e *Engine) *runState {
+	st := &runState{e: e, seen: make([]uint64, len(e.rules)), isBusy: make([]bool, len(e.rules))}
+	for _, c := range e.rules {
+		rs := &ruleState{top: topN{limit: c.maxSignals}}
+		if c.q.Kind() != eql.EventQuery {
+			c := c
+			rs.runner = c.q.NewRunner(eql.RunOptions{
+				StateBudget: e.opts.StateBudget,
+				OnResult:    func(r eql.Result) { st.onResult(c, r) },
+				Retain:      retain,
+			})
+		}
+		st.perRule = append(st.perRule, rs)
+	}
+	return st
+}
+
+// pending is an event waiting in the reorder buffer with the sequence
+// rules that want it.
+type pending struct {
+	ev    *Event
+	rules []int
+}
+
+func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
+	e := st.e
+	rt := e.route(src.Index)
+	cands := rt.candidates(rec, e.catRef, st)
+	if len(cands) == 0 {
+		return
+	}
+	tr := &st.cur
+	*tr = transient{rec: rec, src: src, seq: seq, e: e}
+	if ts, ok := e.tsQuery.Timestamp(rec); ok {
+		tr.ts = ts
+	}
+	buffered := st.buffering
+	if !buffered && st.anyRelease && tr.ts < st.released {
+		// The input is not in time order: from here on, candidate events of
+		// sequence rules go through the reorder buffer.
+		st.outOfOrder++
+		if e.opts.ReorderBuffer > 0 {
+			st.buffering, buffered = true, true
+		}
+	}
+	var seqRules []int
+	for _, i := range cands {
+		c := e.rules[i]
+		rs := st.perRule[i]
+		if c.hasRange && !c.inRange(rec) {
+			continue
+		}
+		var t0 time.Time
+		if e.opts.Profile {
+			t0 = time.Now()
+		}
+		rs.stats.Evaluated++
+		switch {
+		case c.q.Kind() == eql.EventQuery:
+			if c.stage.Match(rec) {
+				rs.stats.Matched++
+				rs.total++
+				ev := tr.keep()
+				ts := ev.TS
+				if c.ownTS {
+					ts, _ = c.q.Timestamp(ev)
+				}
+				rs.top.offer(Finding{Events: []*Event{ev}, TS: ts, Seq: seq})
+			}
+		case buffered:
+			if c.q.Accepts(rec) {
+				seqRules = append(seqRules, i)
+			}
+		default:
+			// In time order: the runner sees the event now, evaluating only
+			// the stages that can matter, and copies it only if it keeps it.
+			rs.runner.Push(tr)
+			if !st.isBusy[i] && rs.runner.Busy() {
+				st.isBusy[i] = true
+				st.busy = append(st.busy, i)
+			}
+		}
+		if e.opts.Profile {
+			rs.stats.Time += time.Since(t0)
+		}
+	}
+	if !buffered {
+		if !st.anyRelease || tr.ts > st.released {
+			st.released, st.anyRelease = tr.ts, true
+		}
+		if st.events++; st.events%1024 == 0 {
+			st.sweepBusy()
+		}
+		return
+	}
+	if len(seqRules) > 0 {
+		heap.Push(&st.reorder, pending{ev: tr.keep(), rules: seqRules})
+		for st.reorder.Len() > e.opts.ReorderBuffer {
+			st.release()
+		}
+	}
+}
+
+// transient is the event being processed, over the decoder's reused record
+// and the reader's reused buffer; keep copies it once when a rule keeps it.
+type transient struct {
+	rec  *eql.Record
+	src  *source.Event
+	seq  uint64
+	ts   int64
+	kept *Event
+	e    *Engine
+}
+
+func (t *transient) Lookup(f *eql.FieldRef) (eql.Value, bool) { return t.rec.Lookup(f) }
+
+func (t *transient) keep() *Event {
+	if t.kept == nil {
+		t.kept = &Event{rec: t.rec.Freeze(), Raw: bytes.Clone(t.src.Raw), Index: t.src.Index, ID: t.src.ID,
+			Version: t.src.Version, Origin: t.src.Origin, Seq: t.seq, TS: t.ts}
+	}
+	return t.kept
+}
+
+// retain is the runners' Retain hook: transient events are copied.
+func retain(ev eql.Event) eql.Event {
+	if t, ok := ev.(*transient); ok {
+		return t.keep()
+	}
+	return ev
+}
+
+// sweepBusy moves the busy rules' clocks to the current time, which
+// expires their stale state, and drops rules that hold none any more.
+func (st *runState) sweepBusy() {
+	kept := st.busy[:0]
+	for _, i := range st.busy {
+		r := st.perRule[i].runner
+		r.Advance(st.released)
+		if r.Busy() {
+			kept = append(kept, i)
+		} else {
+			st.isBusy[i] = false
+		}
+	}
+	st.busy = kept
+}
+
+// release hands the earliest buffered event to its sequence rules.
+func (st *runState) release() {
+	p := heap.Pop(&st.reorder).(pending)
+	if st.anyRelease && p.ev.TS < st.released {
+		st.outOfOrder++
+	} else {
+		st.released = p.ev.TS
+		st.anyRelease = true
+	}
+	for _, i := range p.rules {
+		rs := st.perRule[i]
+		var t0 time.Time
+		if st.e.opts.Profile {
+			t0 = time.Now()
+		}
+		rs.runner.Push(p.ev)
+		if st.e.opts.Profile {
+			rs.stats.Time += time.Since(t0)
+		}
+	}
+}
+
+func (st *runState) onResult(c *compiled, r eql.Result) {
+	rs := st.perRule[c.idx]
+	f := Finding{JoinKeys: r.JoinKeys, Events: make([]*Event, len(r.Events))}
+	for i, ev := range r.Events {
+		if ev != nil {
+			f.Events[i] = ev.(*Event)
+			if f.Events[i].TS >= f.TS {
+				f.TS, f.Seq = f.Events[i].TS, f.Events[i].Seq
+			}
+		}
+	}
+	rs.total++
+	if c.q.Kind() == eql.SampleQuery {
+		rs.samples = append(rs.samples, f)
+		return
+	}
+	rs.top.offer(f)
+}
+
+func (st *runState) finish() {
+	for st.reorder.Len() > 0 {
+		st.release()
+	}
+	for _, rs := range st.perRule {
+		if rs.runner != nil {
+			rs.runner.Flush()
+			rs.stats.Sequence = rs.runner.Stats()
+		}
+	}
+}
+
+func (st *runState) result(c *compiled) *RuleResult {
+	rs := st.perRule[c.idx]
+	res := &RuleResult{Rule: c.rule, Total: rs.total, Stats: rs.stats}
+	if c.q.Kind() == eql.SampleQuery {
+		// Samples come in key order; the request size keeps the first ones.
+		res.Findings = rs.samples
+		if len(res.Findings) > c.maxSignals {
+			res.Findings = res.Findings[:c.maxSignals]
+		}
+	} else {
+		res.Findings = rs.top.sorted()
+	}
+	res.Truncated = res.Total > c.maxSignals
+	return res
+}
+
+// eventHeap orders buffered events by (timestamp, input position).
+type eventHeap []pending
+
+func (h eventHeap) Len() int { return len(h) }
+func (h eventHeap) Less(i, j int) bool {
+	if h[i].ev.TS != h[j].ev.TS {
+		return h[i].ev.TS < h[j].ev.TS
+	}
+	return h[i].ev.Seq < h[j].ev.Seq
+}
+func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *eventHeap) Push(x any)   { *h = append(*h, x.(pending)) }
+func (h *eventHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = pending{}
+	*h = old[:len(old)-1]
+	return x
+}
+
+// topN keeps the limit most recent findings (by TS, then Seq).
+type topN struct {
+	limit int
+	items []Finding // a min-heap on (TS, Seq)
+}
+
+func findingLess(a, b Finding) bool {
+	if a.TS != b.TS {
+		return a.TS < b.TS
+	}
+	return a.Seq < b.Seq
+}
+
+func (t *topN) offer(f Finding) {
+	if t.limit <= 0 {
+		return
+	}
+	if len(t.items) < t.limit {
+		t.items = append(t.items, f)
+		t.up(len(t.items) - 1)
+		return
+	}
+	if !findingLess(t.items[0], f) {
+		return // older than everything kept
+	}
+	t.items[0] = f
+	t.down(0)
+}
+
+func (t *topN) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !findingLess(t.items[i], t.items[p]) {
+			return
+		}
+		t.items[i], t.items[p] = t.items[p], t.items[i]
+		i = p
+	}
+}
+
+func (t *topN) down(i int) {
+	n := len(t.items)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && findingLess(t.items[r], t.items[l]) {
+			m = r
+		}
+		if !findingLess(t.items[m], t.items[i]) {
+			return
+		}
+		t.items[i], t.items[m] = t.items[m], t.items[i]
+		i = m
+	}
+}
+
+// sorted returns the kept findings in time order.
+func (t *topN) sorted() []Finding {
+	out := append([]Finding(nil), t.items...)
+	sort.Slice(out, func(i, j int) bool { return findingLess(out[i], out[j]) })
+	return out
+}
