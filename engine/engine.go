@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/eqld/eqld/eql"
@@ -51,8 +52,9 @@ type Options struct {
 	StateBudget int
 	// Profile measures the time each rule spends evaluating events.
 	Profile bool
-	// OnEvent, if set, is called after each input event (for progress).
-	OnEvent func()
+	// OnEvent, if set, is called with each input event before the rules
+	// see it (for exporting the events as read).
+	OnEvent func(*source.Event)
 }
 
 // Problem is something wrong with a rule that the engine found while
@@ -135,7 +137,13 @@ type Engine struct {
 	tsQuery  *eql.Query // reads @timestamp with the schema's type
 	routes   map[string]*route
 	problems []Problem
+	found    atomic.Int64
 }
+
+// Found returns how many findings (matching events, sequences, samples)
+// the current run has made so far, before max_signals; safe to call from
+// another goroutine, e.g. for a progress bar.
+func (e *Engine) Found() int64 { return e.found.Load() }
 
 // New compiles the runnable EQL rules among rules. Rules that cannot run
 // are reported as problems and left out.
@@ -186,6 +194,9 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 		}
 		seq++
 		rep.Events++
+		if e.opts.OnEvent != nil {
+			e.opts.OnEvent(ev)
+		}
 		if err := e.decoder.Decode(ev.Raw, rec); err != nil {
 			rep.Malformed++
 			continue
@@ -194,9 +205,6 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 			rep.NoIndex++
 		}
 		st.process(ev, rec, seq)
-		if e.opts.OnEvent != nil {
-			e.opts.OnEvent()
-		}
 	}
 	st.finish()
 	rep.OutOfOrder = st.outOfOrder
@@ -300,6 +308,7 @@ func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
 			if c.stage.Match(rec) {
 				rs.stats.Matched++
 				rs.total++
+				e.found.Add(1)
 				ev := tr.keep()
 				ts := ev.TS
 				if c.ownTS {
@@ -420,6 +429,7 @@ func (st *runState) onResult(c *compiled, r eql.Result) {
 		}
 	}
 	rs.total++
+	st.e.found.Add(1)
 	if c.q.Kind() == eql.SampleQuery {
 		rs.samples = append(rs.samples, f)
 		return

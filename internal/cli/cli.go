@@ -53,7 +53,10 @@ func (versionCmd) Run(env *Env) error {
 
 // CLI is the command tree.
 type CLI struct {
+	Hunt    huntCmd    `cmd:"" help:"Run detection rules over event files and write the alerts Elastic would have written."`
 	Query   queryCmd   `cmd:"" help:"Run one EQL query over event files, like Elasticsearch's _eql/search."`
+	Rules   rulesCmd   `cmd:"" help:"List, validate and show detection rules."`
+	Gen     genCmd     `cmd:"" help:"Write a deterministic benchmark corpus of ECS events with planted attacks."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/eqld/eqld/eql"
 	"github.com/eqld/eqld/source"
+	_ "github.com/eqld/eqld/source/windows" // EVTX and Windows XML inputs
 )
 
 type queryCmd struct {
