@@ -48,6 +48,11 @@ type Options struct {
 	// ReorderBuffer is how many candidate events of sequence rules are held
 	// to put them in time order (default 200,000).
 	ReorderBuffer int
+	// Order says whether sequence rules see events through the reorder
+	// buffer from the start (OrderBuffer), only once the input proves out
+	// of order (OrderStream), or the first when the input is small enough
+	// to hold (OrderAuto, the default; see Engine.Run).
+	Order Order
 	// StateBudget caps pending sequence state per rule without maxspan.
 	StateBudget int
 	// Profile measures the time each rule spends evaluating events.
@@ -56,6 +61,27 @@ type Options struct {
 	// see it (for exporting the events as read).
 	OnEvent func(*source.Event)
 }
+
+// Order selects how sequence rules get their events in time order.
+type Order int
+
+// Orders.
+const (
+	// OrderAuto buffers from the start when the input's size is known and
+	// at most AutoBufferBytes, and streams otherwise.
+	OrderAuto Order = iota
+	// OrderBuffer sorts candidate events of sequence rules through the
+	// reorder buffer from the first event: exact for inputs whose disorder
+	// spans fewer than ReorderBuffer candidates (several files covering the
+	// same period, unsorted exports), at the cost of a copy per candidate.
+	OrderBuffer
+	// OrderStream feeds events as they come and switches to buffering only
+	// when an event arrives out of order: fastest for time-ordered input.
+	OrderStream
+)
+
+// AutoBufferBytes is the input size up to which OrderAuto buffers.
+const AutoBufferBytes = 256 << 20
 
 // Problem is something wrong with a rule that the engine found while
 // preparing it (the rule is then not run).
@@ -182,6 +208,14 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 	start := time.Now()
 	rep := &Report{RulesRun: len(e.rules), FieldsDecoded: e.decoder.NumFields()}
 	st := newRunState(e)
+	switch e.opts.Order {
+	case OrderBuffer:
+		st.buffering = true
+	case OrderAuto:
+		if total := rd.Stats().BytesTotal; total >= 0 && total <= AutoBufferBytes {
+			st.buffering = true
+		}
+	}
 	rec := eql.NewRecord(e.decoder.NumFields())
 	var seq uint64
 	for {

@@ -67,8 +67,9 @@ type huntCmd struct {
 	SummaryJSON string `help:"Also write the run summary as JSON to this file."`
 	ExportECS   string `name:"export-ecs" help:"Write every event read, as the rules saw it (EVTX and XML mapped to ECS), as NDJSON to this file."`
 
-	MissingEventContext bool `help:"Give sequence shell alerts with missing-event placeholders the fields common to the events present (Kibana leaves them empty)."`
-	ReorderBuffer       int  `default:"200000" help:"Candidate events held to put out-of-order input back in time order for sequence rules."`
+	MissingEventContext bool   `help:"Give sequence shell alerts with missing-event placeholders the fields common to the events present (Kibana leaves them empty)."`
+	ReorderBuffer       int    `default:"200000" help:"Candidate events held to put out-of-order input back in time order for sequence rules."`
+	Order               string `default:"auto" enum:"auto,buffer,stream" help:"How sequence rules get events in time order: buffer (sort through the reorder buffer from the start: exact for several files covering the same period), stream (as they come, buffering once disorder is seen: fastest for time-ordered input), auto (buffer for inputs up to 256 MiB)."`
 }
 
 func (c *huntCmd) Run(env *Env) error {
@@ -186,7 +187,8 @@ func (c *huntCmd) Run(env *Env) error {
 	defer rd.Close()
 
 	eopts := engine.Options{From: from, To: to, IgnoreIndex: c.IgnoreIndex, Exceptions: exc, Now: now,
-		ReorderBuffer: c.ReorderBuffer, Profile: c.Profile}
+		ReorderBuffer: c.ReorderBuffer, Profile: c.Profile, Order: map[string]engine.Order{"auto": engine.OrderAuto,
+			"buffer": engine.OrderBuffer, "stream": engine.OrderStream}[c.Order]}
 	if exportW != nil {
 		eopts.OnEvent = func(ev *source.Event) {
 			exportW.Write(ev.Raw)
