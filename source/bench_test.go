@@ -240,3 +240,23 @@ func BenchmarkValueFramer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScan measures finding the top-level members and the data_stream
+// index of validated documents.
+func BenchmarkScan(b *testing.B) {
+	r := &Reader{intern: map[string]string{}}
+	var n int64
+	for _, d := range benchDocs {
+		n += int64(len(d))
+	}
+	b.SetBytes(n)
+	startCPU()
+	for b.Loop() {
+		for _, d := range benchDocs {
+			var t top
+			t.scan(d)
+			r.dataStreamIndex(&t)
+		}
+	}
+	reportEvents(b, benchEvents)
+}

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"unsafe"
-
-	"github.com/valyala/fastjson"
 )
 
 // handle turns one frame into events, or reports why it cannot.
@@ -20,10 +18,15 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.docProblem(f, fr, fmt.Sprintf("not JSON (starts with %q); skipped", excerpt(b)))
 		return
 	}
-	// fastjson's Parse accepts bad escapes, control characters and numbers
-	// such as 1-2 or 01; only Validate checks everything.
-	if err := fastjson.ValidateBytes(b); err != nil {
-		r.docProblem(f, fr, "invalid JSON: "+trimErr(err)+"; skipped")
+	// Validation is real: fastjson's Parse would accept bad escapes,
+	// control characters and numbers such as 1-2 or 01.
+	var t top
+	tp := &t
+	if fr.compact || fr.copy {
+		tp = nil // the members are found in the arena copy below
+	}
+	if why := r.v.doc(b, tp); why != "" {
+		r.docProblem(f, fr, "invalid JSON: "+why+"; skipped")
 		return
 	}
 	if b[0] != '{' {
@@ -35,17 +38,19 @@ func (r *Reader) handle(f *file, fr *frame) {
 		start := len(r.arena)
 		r.arena = appendCompact(r.arena, b)
 		b = r.arena[start:]
+		t.scan(b)
 	case fr.copy:
 		start := len(r.arena)
 		r.arena = append(r.arena, b...)
 		b = r.arena[start:]
+		t.scan(b)
 	}
 	if f.dec != nil && (f.dec.doc.Index != "" || f.dec.doc.ID != "") {
 		// A format that knows the identity of its records.
 		d := &f.dec.doc
 		idx := d.Index
 		if idx == "" {
-			idx = r.indexOf(b)
+			idx = r.dataStreamIndex(&t)
 		}
 		if idx == "" {
 			idx = f.index
@@ -53,8 +58,6 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.emit(f, fr, b, idx, d.ID, d.Version)
 		return
 	}
-	var t top
-	t.scan(b)
 	switch {
 	case t.isHit():
 		r.hit(f, fr, &t, false)
@@ -250,12 +253,6 @@ func (r *Reader) dataStreamIndex(t *top) string {
 	return r.internBytes(s)
 }
 
-func (r *Reader) indexOf(doc []byte) string {
-	var t top
-	t.scan(doc)
-	return r.dataStreamIndex(&t)
-}
-
 // internBytes returns a shared string for values that repeat across events,
 // so that they cost no allocation per event. The table is cleared when it
 // gets large, bounding memory for inputs with many distinct values.
@@ -334,12 +331,13 @@ func (a *strArena) str(b []byte) string {
 // document raw imply ("<type>-<dataset>-<namespace>"), or "" when raw is not
 // a valid JSON object or lacks any of the three fields.
 func IndexOf(raw []byte) string {
-	raw = trimSpace(raw)
-	if fastjson.ValidateBytes(raw) != nil || raw[0] != '{' {
+	var v validator
+	var t top
+	if v.doc(raw, &t) != "" || raw[skipWS(raw, 0)] != '{' {
 		return ""
 	}
 	r := Reader{intern: map[string]string{}}
-	return r.indexOf(raw)
+	return r.dataStreamIndex(&t)
 }
 
 func kindOf(c byte) string {

@@ -79,7 +79,7 @@ func addSeeds(f *testing.F, name string) {
 	}
 	for i, in := range seedInputs(f) {
 		body := fmt.Sprintf("go test fuzz v1\n[]byte(%s)\nuint8(%d)\n", strconv.Quote(string(in)), i*37%256)
-		if name == "FuzzScan" {
+		if name == "FuzzScan" || name == "FuzzValidate" {
 			body = fmt.Sprintf("go test fuzz v1\n[]byte(%s)\n", strconv.Quote(string(in)))
 		}
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(body), 0o644); err != nil {

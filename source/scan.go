@@ -27,6 +27,12 @@ func skipValue(b []byte, i int) int {
 	case '{', '[':
 		depth := 0
 		for ; i < len(b); i++ {
+			for i < len(b) && !nestStop[b[i]] {
+				i++
+			}
+			if i == len(b) {
+				break
+			}
 			switch b[i] {
 			case '"':
 				i = stringEnd(b, i)
@@ -94,36 +100,7 @@ type top struct {
 // spelling ("_sourc\u0065") is not recognised.
 func (t *top) scan(doc []byte) {
 	*t = top{}
-	members(doc, 0, func(key, val []byte) {
-		var p *[]byte
-		switch string(key) {
-		case "_source":
-			p = &t.source
-		case "_index":
-			p = &t.index
-		case "_id":
-			p = &t.id
-		case "_version":
-			p = &t.version
-		case "hits":
-			p = &t.hits
-		case "missing":
-			p = &t.missing
-		case "data_stream":
-			p = &t.ds
-		case "data_stream.type":
-			p = &t.dsType
-		case "data_stream.dataset":
-			p = &t.dsDataset
-		case "data_stream.namespace":
-			p = &t.dsNamespace
-		default:
-			return
-		}
-		if *p == nil {
-			*p = val
-		}
-	})
+	members(doc, 0, t.set)
 }
 
 // isHit reports whether the document is an Elasticsearch hit: it has
@@ -193,3 +170,6 @@ func hex4(s []byte) int {
 	}
 	return n
 }
+
+// nestStop marks the bytes that matter when skipping a nested value.
+var nestStop = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}

@@ -157,6 +157,7 @@ type Reader struct {
 	intern      map[string]string
 	scratch     []byte
 	seen        map[string]struct{}
+	v           validator
 
 	// Reused across files: the read buffer and the decompressors.
 	rb readBuf
