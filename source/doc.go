@@ -42,13 +42,14 @@
 // # Speed
 //
 // Input is read in large blocks into a reused buffer; NDJSON lines are framed
-// with bytes.IndexByte, validated with fastjson.ValidateBytes (fastjson's
-// Parse does not check escapes, control characters or number syntax), and
-// then walked by a small scanner that only finds the top-level members eqld
-// needs (_source, _index, _id, _version, hits, data_stream) without
-// building a tree. Event.Raw points into the buffer and ids are carved from
-// shared blocks, so the hot path does not allocate per line. The SHA-256 of
-// the content id is the largest cost after validation; see
-// Options.DeferContentID. [Reader.NextBatch] amortises the per-call
-// overhead for a parallel engine.
+// with bytes.IndexByte and checked by a one-pass validator that accepts
+// exactly what fastjson.Validate accepts (fastjson's Parse does not check
+// escapes, control characters or number syntax) while noting the top-level
+// members eqld needs (_source, _index, _id, _version, hits, data_stream),
+// without building a tree and without recursion, so that hostile nesting
+// cannot exhaust the stack (documents deeper than [MaxDepth] are reported).
+// Event.Raw points into the buffer and ids are carved from shared blocks,
+// so the hot path does not allocate per line. The SHA-256 of the content id
+// is the largest cost after validation; see Options.DeferContentID.
+// [Reader.NextBatch] amortises the per-call overhead for a parallel engine.
 package source
