@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -48,7 +49,11 @@ func benchCorpus(b *testing.B) string {
 
 func benchRun(b *testing.B, rules []*rule.Rule) {
 	path := benchCorpus(b)
-	e, _ := engine.New(rules, engine.Options{})
+	workers := 1
+	if v := os.Getenv("EQLD_BENCH_WORKERS"); v != "" {
+		fmt.Sscan(v, &workers)
+	}
+	e, _ := engine.New(rules, engine.Options{Workers: workers, Order: engine.OrderStream})
 	b.SetBytes(corpusSize)
 	b.ReportAllocs()
 	var events int64

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -14,7 +15,8 @@ import (
 
 // compiled is a rule prepared for a run.
 type compiled struct {
-	idx        int
+	idx        int // position in its shard
+	global     int // position in the engine's rule list
 	rule       *rule.Rule
 	q          *eql.Query
 	stage      *eql.Stage // event rules: the single stage
@@ -282,15 +284,15 @@ func (li *literalIndex) matcher() *ahocorasick.Matcher {
 	return li.ac
 }
 
-func (d *dispatch) add(e *Engine, i int) {
-	c := e.rules[i]
+func (d *dispatch) add(sh *shard, i int) {
+	c := sh.rules[i]
 	if c.anchors == nil {
 		d.always = append(d.always, i)
 		return
 	}
 	for _, a := range c.anchors {
 		for _, t := range a {
-			fi := d.field(e, t.field)
+			fi := d.field(sh, t.field)
 			if t.contains {
 				li := &fi.contains[0]
 				if t.fold {
@@ -314,66 +316,63 @@ func (d *dispatch) add(e *Engine, i int) {
 	}
 }
 
-func (d *dispatch) field(e *Engine, name string) *fieldIndex {
+func (d *dispatch) field(sh *shard, name string) *fieldIndex {
 	for _, f := range d.fields {
 		if f.ref.Name == name {
 			return f
 		}
 	}
-	f := &fieldIndex{ref: e.fields.Ref(name), exact: map[string][]int{}, fold: map[string][]int{}}
+	f := &fieldIndex{ref: sh.e.fields.Ref(name), exact: map[string][]int{}, fold: map[string][]int{}}
 	d.fields = append(d.fields, f)
 	return f
 }
 
-func (e *Engine) route(index string) *route {
-	if rt, ok := e.routes[index]; ok {
+func (sh *shard) route(index string) *route {
+	e := sh.e
+	if rt, ok := sh.routes[index]; ok {
 		return rt
 	}
 	rt := &route{byCat: map[string]*dispatch{}}
-	get := func(cat string) *dispatch {
-		if cat == "" {
-			if rt.any == nil {
-				rt.any = &dispatch{later: make([]bool, len(e.rules))}
-			}
-			return rt.any
-		}
-		d := rt.byCat[cat]
-		if d == nil {
-			d = &dispatch{later: make([]bool, len(e.rules))}
-			rt.byCat[cat] = d
-		}
-		return d
+	// Each category's dispatch also holds the rules that take any
+	// category, so that an event's anchor fields are scanned once.
+	type placement struct {
+		i          int
+		lead, late []string // nil: any category
+		seq        bool
 	}
-	for i, c := range e.rules {
+	var places []placement
+	cats := map[string]bool{}
+	for i, c := range sh.rules {
 		if !e.opts.IgnoreIndex && !c.matchIndex(index) {
 			continue
 		}
-		lead := c.leadCats
-		if c.q.Kind() != eql.SequenceQuery {
-			lead = c.categories
+		p := placement{i: i, lead: c.categories, seq: c.q.Kind() == eql.SequenceQuery}
+		if p.seq {
+			p.lead, p.late = c.leadCats, c.categories
 		}
-		if lead == nil {
-			get("").add(e, i)
-		} else {
-			for _, cat := range lead {
-				get(cat).add(e, i)
+		for _, cat := range append(append([]string(nil), p.lead...), p.late...) {
+			cats[cat] = true
+		}
+		places = append(places, p)
+	}
+	build := func(cat string) *dispatch {
+		d := &dispatch{later: make([]bool, len(sh.rules))}
+		for _, p := range places {
+			if p.lead == nil || slices.Contains(p.lead, cat) {
+				d.add(sh, p.i)
+			}
+			if p.seq && (p.late == nil || slices.Contains(p.late, cat)) {
+				d.later[p.i], d.anyLater = true, true
 			}
 		}
-		if c.q.Kind() != eql.SequenceQuery {
-			continue
-		}
-		if c.categories == nil {
-			d := get("")
-			d.later[i], d.anyLater = true, true
-			continue
-		}
-		for _, cat := range c.categories {
-			d := get(cat)
-			d.later[i], d.anyLater = true, true
-		}
+		return d
 	}
-	if len(e.routes) < 100_000 { // index names are few; guard against hostile input
-		e.routes[index] = rt
+	rt.any = build("")
+	for cat := range cats {
+		rt.byCat[cat] = build(cat)
+	}
+	if len(sh.routes) < 100_000 { // index names are few; guard against hostile input
+		sh.routes[index] = rt
 	}
 	return rt
 }
@@ -458,15 +457,22 @@ func (rt *route) candidates(rec eql.Event, catRef *eql.FieldRef, st *runState) [
 			}
 		}
 	}
-	visit(rt.any)
-	later(rt.any)
+	// Dispatches per category include the any-category rules; an event
+	// with none of the indexed categories goes to the any dispatch alone.
 	v, _ := rec.Lookup(catRef)
+	hit := false
 	for _, cv := range v.Values() {
 		if cv.Kind() == eql.KindString {
-			d := rt.byCat[cv.AsString()]
-			visit(d)
-			later(d)
+			if d := rt.byCat[cv.AsString()]; d != nil {
+				visit(d)
+				later(d)
+				hit = true
+			}
 		}
+	}
+	if !hit {
+		visit(rt.any)
+		later(rt.any)
 	}
 	st.scratch = out
 	return out
@@ -546,4 +552,16 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// fields returns every field the rule reads, including those of its
+// anchors (the router reads them) and time range.
+func (c *compiled) fields() []*eql.FieldRef {
+	out := append([]*eql.FieldRef(nil), c.q.Fields()...)
+	for _, q := range []*eql.Query{c.primaryQuery, c.fallbackQuery} {
+		if q != nil {
+			out = append(out, q.Fields()...)
+		}
+	}
+	return out
 }

@@ -82,3 +82,12 @@ func TestGeneratedCorpus(t *testing.T) {
 	}
 	t.Logf("%d rules over %d events in %v: %d rules alerted", rep.RulesRun, rep.Events, rep.Duration, len(got))
 }
+
+// maybeProductionRules returns Elastic's production EQL rules when
+// ../shared is present, else nil (without skipping the caller).
+func maybeProductionRules(t *testing.T) []*rule.Rule {
+	if shared.Root() == "" {
+		return nil
+	}
+	return productionRules(t)
+}

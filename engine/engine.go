@@ -19,7 +19,9 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,6 +59,9 @@ type Options struct {
 	StateBudget int
 	// Profile measures the time each rule spends evaluating events.
 	Profile bool
+	// Workers is the number of goroutines evaluating rules (default
+	// GOMAXPROCS). Results are the same for any number of workers.
+	Workers int
 	// OnEvent, if set, is called with each input event before the rules
 	// see it (for exporting the events as read).
 	OnEvent func(*source.Event)
@@ -154,16 +159,27 @@ type Report struct {
 }
 
 // Engine is a compiled rule set.
+//
+// The rules are split into shards, one per worker goroutine; every shard
+// decodes every event (only the fields its rules read) and evaluates its
+// rules, so that a rule's results never depend on the number of workers.
 type Engine struct {
 	opts     Options
-	rules    []*compiled
+	rules    []*compiled // all rules, in input order
 	fields   *eql.Fields
-	decoder  *eventjson.Decoder
 	catRef   *eql.FieldRef
 	tsQuery  *eql.Query // reads @timestamp with the schema's type
-	routes   map[string]*route
+	shards   []*shard
 	problems []Problem
 	found    atomic.Int64
+}
+
+// shard is the part of the rule set one worker evaluates.
+type shard struct {
+	e       *Engine
+	rules   []*compiled // c.idx is the position in this slice
+	routes  map[string]*route
+	decoder *eventjson.Decoder
 }
 
 // Found returns how many findings (matching events, sequences, samples)
@@ -183,20 +199,57 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 	if opts.ReorderBuffer <= 0 {
 		opts.ReorderBuffer = 200_000
 	}
-	e := &Engine{opts: opts, fields: eql.NewFields(), routes: map[string]*route{}}
+	e := &Engine{opts: opts, fields: eql.NewFields()}
 	for _, r := range rules {
 		c, err := e.compile(r)
 		if err != nil {
 			e.problems = append(e.problems, Problem{RuleID: r.RuleID, Name: r.Name, File: r.Source.File, Reason: err.Error()})
 			continue
 		}
-		c.idx = len(e.rules)
+		c.global = len(e.rules)
 		e.rules = append(e.rules, c)
 	}
 	e.catRef = e.fields.Ref("event.category")
 	e.tsQuery = eql.MustCompile("any where true", &eql.Options{Schema: opts.Schema, Fields: e.fields})
-	e.decoder = eventjson.New(e.fields.All())
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(e.rules)))
+	e.shards = make([]*shard, workers)
+	for i := range e.shards {
+		e.shards[i] = &shard{e: e, routes: map[string]*route{}}
+	}
+	// Deal the rules out in turn, sequences and event rules alike.
+	for i, c := range e.rules {
+		sh := e.shards[i%workers]
+		c.idx = len(sh.rules)
+		sh.rules = append(sh.rules, c)
+	}
+	base := []*eql.FieldRef{e.catRef}
+	for _, f := range e.tsQuery.Fields() {
+		base = append(base, f)
+	}
+	for _, sh := range e.shards {
+		refs := append([]*eql.FieldRef(nil), base...)
+		for _, c := range sh.rules {
+			refs = append(refs, c.fields()...)
+		}
+		sh.decoder = eventjson.New(dedupRefs(refs))
+	}
 	return e, e.problems
+}
+
+func dedupRefs(refs []*eql.FieldRef) []*eql.FieldRef {
+	seen := map[*eql.FieldRef]bool{}
+	out := refs[:0]
+	for _, r := range refs {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Rules returns how many rules the engine runs.
@@ -206,52 +259,182 @@ func (e *Engine) Rules() int { return len(e.rules) }
 // they found.
 func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 	start := time.Now()
-	rep := &Report{RulesRun: len(e.rules), FieldsDecoded: e.decoder.NumFields()}
-	st := newRunState(e)
+	rep := &Report{RulesRun: len(e.rules)}
+	buffering := false
 	switch e.opts.Order {
 	case OrderBuffer:
-		st.buffering = true
+		buffering = true
 	case OrderAuto:
 		if total := rd.Stats().BytesTotal; total >= 0 && total <= AutoBufferBytes {
-			st.buffering = true
+			buffering = true
 		}
 	}
-	rec := eql.NewRecord(e.decoder.NumFields())
+	states := make([]*runState, len(e.shards))
+	for i, sh := range e.shards {
+		states[i] = newRunState(sh)
+		states[i].buffering = buffering
+		rep.FieldsDecoded = max(rep.FieldsDecoded, sh.decoder.NumFields())
+	}
+	var err error
+	if len(e.shards) == 1 {
+		err = e.runInline(rd, states[0], rep)
+	} else {
+		err = e.runParallel(rd, states, rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	results := make([]*RuleResult, len(e.rules))
+	for _, st := range states {
+		st.finish()
+		rep.OutOfOrder = max(rep.OutOfOrder, st.outOfOrder)
+		rep.Malformed = max(rep.Malformed, st.malformed)
+		for _, c := range st.sh.rules {
+			results[c.global] = st.result(c)
+		}
+	}
+	rep.Results = results
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+// runInline runs a single shard on the calling goroutine, straight from
+// the reader's buffers.
+func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 	var seq uint64
 	for {
 		ev, err := rd.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		seq++
 		rep.Events++
 		if e.opts.OnEvent != nil {
 			e.opts.OnEvent(ev)
 		}
-		if err := e.decoder.Decode(ev.Raw, rec); err != nil {
-			rep.Malformed++
-			continue
+		if ev.Index == "" && !e.opts.IgnoreIndex {
+			rep.NoIndex++
+		}
+		st.handle(ev, seq)
+	}
+}
+
+// batch is a run of events read once and evaluated by every shard.
+type batch struct {
+	events []source.Event
+	arena  []byte
+	refs   atomic.Int32
+	first  uint64 // seq of events[0]
+}
+
+const batchSize = 256
+
+// runParallel reads on this goroutine and evaluates on one goroutine per
+// shard. Each shard sees every event in input order.
+func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report) error {
+	free := make(chan *batch, 4*len(states)+4)
+	chans := make([]chan *batch, len(states))
+	var wg sync.WaitGroup
+	for i, st := range states {
+		chans[i] = make(chan *batch, 4)
+		wg.Add(1)
+		go func(st *runState, in <-chan *batch) {
+			defer wg.Done()
+			for b := range in {
+				for k := range b.events {
+					st.handle(&b.events[k], b.first+uint64(k))
+				}
+				if b.refs.Add(-1) == 0 {
+					select {
+					case free <- b:
+					default:
+					}
+				}
+			}
+		}(st, chans[i])
+	}
+	send := func(b *batch) {
+		b.refs.Store(int32(len(chans)))
+		for _, c := range chans {
+			c <- b
+		}
+	}
+	var seq uint64
+	var err error
+	cur := &batch{}
+	for {
+		ev, rerr := rd.Next()
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			err = rerr
+			break
+		}
+		seq++
+		rep.Events++
+		if e.opts.OnEvent != nil {
+			e.opts.OnEvent(ev)
 		}
 		if ev.Index == "" && !e.opts.IgnoreIndex {
 			rep.NoIndex++
 		}
-		st.process(ev, rec, seq)
+		if len(cur.events) == 0 {
+			cur.first = seq
+		}
+		// Copy the document: the reader reuses its buffer. Raw is re-pointed
+		// into the arena once the batch is full (the arena may move while
+		// it grows).
+		off := len(cur.arena)
+		cur.arena = append(cur.arena, ev.Raw...)
+		ce := *ev
+		ce.Raw = nil
+		ce.Origin.Offset = int64(off) // temporarily: the document's start in the arena
+		cur.events = append(cur.events, ce)
+		if len(cur.events) == batchSize {
+			fixRaw(cur)
+			send(cur)
+			select {
+			case cur = <-free:
+				cur.events, cur.arena = cur.events[:0], cur.arena[:0]
+			default:
+				cur = &batch{}
+			}
+		}
 	}
-	st.finish()
-	rep.OutOfOrder = st.outOfOrder
-	for _, c := range e.rules {
-		rep.Results = append(rep.Results, st.result(c))
+	if len(cur.events) > 0 {
+		fixRaw(cur)
+		send(cur)
 	}
-	rep.Duration = time.Since(start)
-	return rep, nil
+	for _, c := range chans {
+		close(c)
+	}
+	wg.Wait()
+	return err
 }
 
-// runState is the mutable state of one run.
+// fixRaw points each event of a full batch at its document in the arena.
+func fixRaw(b *batch) {
+	for k := range b.events {
+		start := int(b.events[k].Origin.Offset)
+		end := len(b.arena)
+		if k+1 < len(b.events) {
+			end = int(b.events[k+1].Origin.Offset)
+		}
+		b.events[k].Raw = b.arena[start:end:end]
+		b.events[k].Origin.Offset = 0
+	}
+}
+
+// runState is the mutable state of one shard's run.
 type runState struct {
 	e          *Engine
+	sh         *shard
+	rec        *eql.Record
+	malformed  int64
 	perRule    []*ruleState
 	reorder    eventHeap
 	released   int64 // timestamp of the last event released in order
@@ -280,9 +463,11 @@ type ruleState struct {
 	lastPush int64
 }
 
-func newRunState(e *Engine) *runState {
-	st := &runState{e: e, seen: make([]uint64, len(e.rules)), isBusy: make([]bool, len(e.rules))}
-	for _, c := range e.rules {
+func newRunState(sh *shard) *runState {
+	e := sh.e
+	st := &runState{e: e, sh: sh, seen: make([]uint64, len(sh.rules)), isBusy: make([]bool, len(sh.rules)),
+		rec: eql.NewRecord(e.fields.Len())}
+	for _, c := range sh.rules {
 		rs := &ruleState{top: topN{limit: c.maxSignals}}
 		if c.q.Kind() != eql.EventQuery {
 			c := c
@@ -304,9 +489,18 @@ type pending struct {
 	rules []int
 }
 
+// handle decodes one event and runs the shard's rules on it.
+func (st *runState) handle(ev *source.Event, seq uint64) {
+	if err := st.sh.decoder.Decode(ev.Raw, st.rec); err != nil {
+		st.malformed++
+		return
+	}
+	st.process(ev, st.rec, seq)
+}
+
 func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
 	e := st.e
-	rt := e.route(src.Index)
+	rt := st.sh.route(src.Index)
 	cands := rt.candidates(rec, e.catRef, st)
 	if len(cands) == 0 {
 		return
@@ -327,7 +521,7 @@ func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
 	}
 	var seqRules []int
 	for _, i := range cands {
-		c := e.rules[i]
+		c := st.sh.rules[i]
 		rs := st.perRule[i]
 		if c.hasRange && !c.inRange(rec) {
 			continue
