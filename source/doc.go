@@ -43,8 +43,8 @@
 //
 // Input is read in large blocks into a reused buffer; NDJSON lines are framed
 // with bytes.IndexByte and checked by a one-pass validator that accepts
-// exactly what fastjson.Validate accepts (fastjson's Parse does not check
-// escapes, control characters or number syntax) while noting the top-level
+// what encoding/json.Valid accepts (fastjson's Parse does not check escapes,
+// control characters or number syntax) while noting the top-level
 // members eqld needs (_source, _index, _id, _version, hits, data_stream),
 // without building a tree and without recursion, so that hostile nesting
 // cannot exhaust the stack (documents deeper than [MaxDepth] are reported).

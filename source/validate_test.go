@@ -1,10 +1,9 @@
 package source
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/valyala/fastjson"
 )
 
 func TestValidator(t *testing.T) {
@@ -29,6 +28,7 @@ func TestValidator(t *testing.T) {
 		{`{"a":"\q"}`, `invalid escape "\\q\"}" at byte 7`},
 		{`{"a":"\u12G4"}`, `invalid escape "\\u12G4\"}" at byte 7`},
 		{"{\"a\":\"\x01\"}", "control character 0x01 in string at byte 7 (must be escaped)"},
+		{"{\"a\":\"\x19\\b\"}", "control character 0x19 in string at byte 7 (must be escaped)"}, // fastjson.Validate accepts this
 		{`{"a":"open`, "string starting at byte 6 is not closed"},
 		{`{"a":1} x`, `unexpected "x" at byte 9 after the document`},
 		{`{"a":[1 2]}`, `unexpected "2]}" at byte 9`},
@@ -43,8 +43,11 @@ func TestValidator(t *testing.T) {
 	}
 }
 
-// FuzzValidate checks the validator against fastjson.Validate (within
-// MaxDepth) and the members it records against the scanner and fastjson.
+// FuzzValidate checks the validator against encoding/json.Valid (within
+// MaxDepth) and the members it records against the scanner. (Not against
+// fastjson.Validate: it misses a control character that comes before an
+// escape in the same string, as the committed corpus entry 8ba150f36b5d3666
+// shows.)
 func FuzzValidate(f *testing.F) {
 	addSeeds(f, "FuzzValidate")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -53,8 +56,8 @@ func FuzzValidate(f *testing.F) {
 		if strings.HasPrefix(why, "nested deeper") {
 			return
 		}
-		if want := fastjson.ValidateBytes(data); (why == "") != (want == nil) {
-			t.Fatalf("validator says %q, fastjson says %v, for %q", why, want, data)
+		if want := json.Valid(data); (why == "") != want {
+			t.Fatalf("validator says %q, encoding/json.Valid says %v, for %q", why, want, data)
 		}
 		if why != "" {
 			return
