@@ -56,6 +56,7 @@ func (e *Engine) compile(r *rule.Rule) (*compiled, error) {
 	opts := &eql.Options{
 		Schema:             e.opts.Schema,
 		Fields:             e.fields,
+		Memo:               e.memo,
 		EventCategoryField: r.EventCategoryOverride,
 		TimestampField:     r.TimestampField,
 		TiebreakerField:    r.TiebreakerField,

@@ -167,6 +167,7 @@ type Engine struct {
 	opts     Options
 	rules    []*compiled // all rules, in input order
 	fields   *eql.Fields
+	memo     *eql.Memo
 	catRef   *eql.FieldRef
 	tsQuery  *eql.Query // reads @timestamp with the schema's type
 	shards   []*shard
@@ -199,7 +200,7 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 	if opts.ReorderBuffer <= 0 {
 		opts.ReorderBuffer = 200_000
 	}
-	e := &Engine{opts: opts, fields: eql.NewFields()}
+	e := &Engine{opts: opts, fields: eql.NewFields(), memo: eql.NewMemo()}
 	for _, r := range rules {
 		c, err := e.compile(r)
 		if err != nil {

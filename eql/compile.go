@@ -530,7 +530,7 @@ func (c *compiler) cond(e ast.Expr, neg bool) cnd {
 		}
 		fa := op.field
 		pred := func(v Value) bool { return v.k == KindBool && v.AsBool() }
-		return dynC(c.leaf(fa, pred, neg))
+		return dynC(c.leaf(fa, "bool", pred, neg))
 	}
 	op := c.expr(e)
 	if op.typ != tUnknown && op.typ != tBool && op.typ != tNull {
@@ -597,31 +597,58 @@ func combine(isAnd bool, lc, rc cnd) cnd {
 // leaf builds a query-leaf condition: true when any value of the field
 // satisfies pred, false when none does or the field is missing; neg takes
 // the complement.
-func (c *compiler) leaf(fa *fieldAccess, pred func(Value) bool, neg bool) condFn {
+func (c *compiler) leaf(fa *fieldAccess, key string, pred func(Value) bool, neg bool) condFn {
 	get := fa.get
+	// eval is the leaf without negation: 0 no value satisfies pred, 1 one
+	// does, 2 the field is missing. Memoised per event when the queries share
+	// a Memo, since many rules test the same leaves.
+	eval := func(ev Event) uint8 {
+		v := get(ev)
+		switch v.k {
+		case KindNull:
+			return 2
+		case KindList:
+			for _, e := range v.l {
+				if pred(e) {
+					return 1
+				}
+			}
+			return 0
+		}
+		if pred(v) {
+			return 1
+		}
+		return 0
+	}
+	if m := c.opts.Memo; m != nil {
+		id := m.id(fa.ref.Name + "\x00" + key)
+		inner := eval
+		eval = func(ev Event) uint8 {
+			rec, ok := ev.(*Record)
+			if !ok {
+				return inner(ev)
+			}
+			if r, ok := rec.memoGet(id); ok {
+				return r
+			}
+			r := inner(ev)
+			rec.memoSet(id, r)
+			return r
+		}
+	}
 	if c.script {
 		return func(ev Event) tri {
-			v := get(ev)
-			if v.k == KindNull {
+			switch eval(ev) {
+			case 2:
 				return triNull
+			case 1:
+				return triOf(!neg)
 			}
-			return triOf(anyValue(v, pred) != neg)
+			return triOf(neg)
 		}
 	}
 	return func(ev Event) tri {
-		v := get(ev)
-		hit := false
-		if v.k == KindList {
-			for _, e := range v.l {
-				if pred(e) {
-					hit = true
-					break
-				}
-			}
-		} else if v.k != KindNull {
-			hit = pred(v)
-		}
-		return triOf(hit != neg)
+		return triOf((eval(ev) == 1) != neg)
 	}
 }
 
@@ -688,7 +715,12 @@ func (c *compiler) comparison(op ast.BinaryOp, le, re ast.Expr, node ast.Expr) c
 	}
 	if l.field != nil && !l.isConst && r.isConst {
 		pred := c.leafComparison(op, l.field, r.val, r.node)
-		return dynC(c.leaf(l.field, pred, op == ast.Neq))
+		posOp := op
+		if op == ast.Neq {
+			posOp = ast.Eq
+		}
+		key := "cmp " + posOp.String() + " " + r.val.k.String() + ":" + r.val.String()
+		return dynC(c.leaf(l.field, key, pred, op == ast.Neq))
 	}
 	// Script comparison. Optional fields compare null-safely with ==/!=,
 	// reproducing Elasticsearch, which folds an unmapped ?field to null.
@@ -945,14 +977,18 @@ func (c *compiler) match(x *ast.Match, neg bool) cnd {
 		s, ok := str(v)
 		return ok && m.match(s)
 	}
-	return c.predicate(subject, pred, neg)
+	key := "match " + x.Op.String()
+	for _, p := range x.Patterns {
+		key += " " + p.String()
+	}
+	return c.predicate(subject, key, pred, neg)
 }
 
 // predicate builds a condition from a per-value predicate: a query leaf on
 // a field, or a null-propagating script on any other expression.
-func (c *compiler) predicate(subject operand, pred func(Value) bool, neg bool) cnd {
+func (c *compiler) predicate(subject operand, key string, pred func(Value) bool, neg bool) cnd {
 	if subject.field != nil && !subject.isConst {
-		return dynC(c.leaf(subject.field, pred, neg))
+		return dynC(c.leaf(subject.field, key, pred, neg))
 	}
 	if subject.isConst {
 		v := subject.val
@@ -1042,7 +1078,14 @@ func (c *compiler) in(x *ast.In, neg bool) cnd {
 	}
 	if allConst {
 		set := newValueSet(list, typ, ci)
-		return c.predicate(subject, set.contains, negate)
+		key := "in"
+		if ci {
+			key = "in~"
+		}
+		for _, o := range list {
+			key += " " + o.val.k.String() + ":" + o.val.String()
+		}
+		return c.predicate(subject, key, set.contains, negate)
 	}
 	// Non-constant members: evaluate as a script.
 	fns := make([]valueFn, len(list))
@@ -1199,7 +1242,7 @@ func (c *compiler) predicateCall(x *ast.Call, neg bool) cnd {
 					return r.k == KindBool && r.AsBool()
 				}
 				pred = specialisePredicate(spec, rest, ci, pred)
-				return dynC(c.leaf(subject.field, pred, neg))
+				return dynC(c.leaf(subject.field, "call "+x.String(), pred, neg))
 			}
 		}
 	}

@@ -220,6 +220,12 @@ type Record struct {
 	vals    []Value
 	present []bool
 	touched []int32
+
+	// Memoised leaf results for the current event (see Options.Memo):
+	// valid where mstamp equals epoch.
+	epoch  uint32
+	mstamp []uint32
+	mval   []uint8
 }
 
 // NewRecord returns a record with room for n fields.
@@ -234,6 +240,50 @@ func (r *Record) Reset() {
 		r.present[id] = false
 	}
 	r.touched = r.touched[:0]
+	r.epoch++
+	if r.epoch == 0 { // wrapped: old stamps could look current
+		clear(r.mstamp)
+		r.epoch = 1
+	}
+}
+
+func (r *Record) memoGet(id int) (uint8, bool) {
+	if id < len(r.mstamp) && r.mstamp[id] == r.epoch && r.epoch != 0 {
+		return r.mval[id], true
+	}
+	return 0, false
+}
+
+func (r *Record) memoSet(id int, v uint8) {
+	if id >= len(r.mstamp) {
+		n := max(id+1, 2*len(r.mstamp))
+		r.mstamp = append(r.mstamp, make([]uint32, n-len(r.mstamp))...)
+		r.mval = append(r.mval, make([]uint8, n-len(r.mval))...)
+	}
+	r.mstamp[id] = r.epoch
+	r.mval[id] = v
+}
+
+// Memo interns the conditions of queries compiled with it, so that equal
+// conditions share one memoised result per event (see Options.Memo). It is
+// safe for concurrent use.
+type Memo struct {
+	mu  sync.Mutex
+	ids map[string]int
+}
+
+// NewMemo returns an empty Memo.
+func NewMemo() *Memo { return &Memo{ids: map[string]int{}} }
+
+func (m *Memo) id(key string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id, ok := m.ids[key]
+	if !ok {
+		id = len(m.ids)
+		m.ids[key] = id
+	}
+	return id
 }
 
 // Set stores the value of field id.

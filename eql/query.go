@@ -25,6 +25,11 @@ type Options struct {
 	TimestampField string
 	// TiebreakerField breaks ties between equal timestamps (default none).
 	TiebreakerField string
+	// Memo, when set, lets queries compiled with the same Memo (and the same
+	// Fields and Schema) share the results of identical conditions within
+	// one event read through a Record, so that a thousand rules testing
+	// host.os.type == "windows" test it once per event.
+	Memo *Memo
 	// Filter, when set, is a condition every event must satisfy to be seen
 	// by the query at all — by every stage, by until and by missing-event
 	// stages — like the filter of an Elasticsearch request. The detection
@@ -252,7 +257,7 @@ func (c *compiler) categoryCond(fa *fieldAccess, category string) cnd {
 	if fa.absent {
 		return constC(triFalse)
 	}
-	return dynC(c.leaf(fa, func(v Value) bool {
+	return dynC(c.leaf(fa, "category "+category, func(v Value) bool {
 		if v.k == KindString {
 			return v.s == category
 		}
