@@ -29,7 +29,7 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join(exampleDir, "events", "powershell-remoting.manifest.json"), append(m, '\n'))
+	golden(t, filepath.Join(exampleDir, "powershell-remoting.manifest.json"), append(m, '\n'))
 
 	man := g.Manifest()
 	if len(man.Expected) != 1 || man.Expected[0].RuleID != psRemoting || man.Expected[0].Alerts != 1 {
