@@ -20,10 +20,16 @@ func (r *Reader) handle(f *file, fr *frame) {
 	}
 	// Validation is real: fastjson's Parse would accept bad escapes,
 	// control characters and numbers such as 1-2 or 01.
+	if fr.copy && !fr.compact {
+		// Copy first, so that one pass validates and finds the members.
+		start := len(r.arena)
+		r.arena = append(r.arena, b...)
+		b = r.arena[start:]
+	}
 	var t top
 	tp := &t
-	if fr.compact || fr.copy {
-		tp = nil // the members are found in the arena copy below
+	if fr.compact {
+		tp = nil // the members are found in the compacted copy below
 	}
 	if why := r.v.doc(b, tp); why != "" {
 		r.docProblem(f, fr, "invalid JSON: "+why+"; skipped")
@@ -33,15 +39,9 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.docProblem(f, fr, "not a JSON object but "+kindOf(b[0])+"; every document must be an object; skipped")
 		return
 	}
-	switch {
-	case fr.compact:
+	if fr.compact {
 		start := len(r.arena)
 		r.arena = appendCompact(r.arena, b)
-		b = r.arena[start:]
-		t.scan(b)
-	case fr.copy:
-		start := len(r.arena)
-		r.arena = append(r.arena, b...)
 		b = r.arena[start:]
 		t.scan(b)
 	}

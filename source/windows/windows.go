@@ -12,6 +12,7 @@ package windows
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -129,3 +130,41 @@ func (d *xmlDecoder) Next() (source.Doc, error) {
 }
 
 func (d *xmlDecoder) Close() error { return nil }
+
+// Winlogbeat maps raw Winlogbeat / Elastic Agent winlog documents — what
+// the collector ships before Elastic's ingest pipeline runs (winlog.*
+// present, no ECS fields yet) — to ECS like EVTX records, for input files
+// written by Winlogbeat's file or console output. Other documents pass
+// through unchanged. A Winlogbeat is not safe for concurrent use.
+type Winlogbeat struct {
+	m   mapped
+	out []byte
+}
+
+// NewWinlogbeat returns a mapper for raw Winlogbeat documents.
+func NewWinlogbeat() *Winlogbeat {
+	return &Winlogbeat{m: mapped{mapper: ecs.NewMapper(ecs.Options{})}}
+}
+
+// Map returns the ECS document for raw when it is an unmapped Winlogbeat
+// event, else raw itself. The returned bytes are valid until the next call.
+func (w *Winlogbeat) Map(raw []byte) []byte {
+	// Cheap screen first: only documents with winlog event data and no
+	// event.category can be unmapped Winlogbeat events.
+	if !bytes.Contains(raw, []byte(`"winlog"`)) || bytes.Contains(raw, []byte(`"category"`)) {
+		return raw
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		return raw
+	}
+	rec, ok := winevent.FromWinlogbeat(doc)
+	if !ok {
+		return raw
+	}
+	w.m.mapper.Map(rec, &w.m.doc)
+	w.out = w.m.doc.AppendJSON(w.out[:0])
+	return w.out
+}
