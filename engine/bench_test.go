@@ -103,3 +103,22 @@ func BenchmarkFloor(b *testing.B) {
 func BenchmarkAllProductionRules(b *testing.B) {
 	benchRun(b, productionRules(b))
 }
+
+// BenchmarkSimpleEventRule is workload (1): one single-event rule.
+func BenchmarkSimpleEventRule(b *testing.B) {
+	r := &rule.Rule{UUID: "bench-simple", Runnable: true, Status: rule.StatusRunnable}
+	r.RuleID, r.Name, r.Type, r.Language = "bench-simple", "Whoami", "eql", "eql"
+	r.Query = `process where host.os.type == "windows" and event.type == "start" and process.name : "whoami.exe"`
+	r.Index, r.Severity, r.RiskScore = []string{"logs-endpoint.events.process-*", "logs-windows.sysmon_operational-*"}, "low", 21
+	benchRun(b, []*rule.Rule{r})
+}
+
+// BenchmarkPowerShellRemoting is workload (2): the PowerShell-remoting
+// sequence rule of examples/rules.
+func BenchmarkPowerShellRemoting(b *testing.B) {
+	set, err := rule.Load(rule.Options{}, filepath.Join("..", "examples", "rules"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, set.Rules)
+}

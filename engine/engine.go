@@ -62,6 +62,11 @@ type Options struct {
 	// Workers is the number of goroutines evaluating rules (default
 	// GOMAXPROCS). Results are the same for any number of workers.
 	Workers int
+	// Transform, if set, may replace an event's document before anything
+	// else sees it (e.g. mapping raw Winlogbeat events to ECS). It runs on
+	// the reading goroutine; the bytes it returns must stay valid until it
+	// is called again.
+	Transform func(raw []byte) []byte
 	// OnEvent, if set, is called with each input event before the rules
 	// see it (for exporting the events as read).
 	OnEvent func(*source.Event)
@@ -313,13 +318,27 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 		}
 		seq++
 		rep.Events++
-		if e.opts.OnEvent != nil {
-			e.opts.OnEvent(ev)
-		}
-		if ev.Index == "" && !e.opts.IgnoreIndex {
-			rep.NoIndex++
-		}
+		e.prepare(ev, rep)
 		st.handle(ev, seq)
+	}
+}
+
+// prepare applies the Transform and OnEvent hooks and counts events
+// without an index.
+func (e *Engine) prepare(ev *source.Event, rep *Report) {
+	if e.opts.Transform != nil {
+		if raw := e.opts.Transform(ev.Raw); len(raw) > 0 && (len(raw) != len(ev.Raw) || &raw[0] != &ev.Raw[0]) {
+			ev.Raw = raw
+			if ev.Index == "" {
+				ev.Index = source.IndexOf(raw)
+			}
+		}
+	}
+	if e.opts.OnEvent != nil {
+		e.opts.OnEvent(ev)
+	}
+	if ev.Index == "" && !e.opts.IgnoreIndex {
+		rep.NoIndex++
 	}
 }
 
@@ -377,12 +396,7 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 		}
 		seq++
 		rep.Events++
-		if e.opts.OnEvent != nil {
-			e.opts.OnEvent(ev)
-		}
-		if ev.Index == "" && !e.opts.IgnoreIndex {
-			rep.NoIndex++
-		}
+		e.prepare(ev, rep)
 		if len(cur.events) == 0 {
 			cur.first = seq
 		}

@@ -112,27 +112,7 @@ func (c *compiler) errorf(pos ast.Pos, format string, args ...any) {
 	if len(c.errs) >= 10 {
 		return
 	}
-	c.errs = append(c.errs, newError(c.src, pos, fmt.Sprintf(format, args...)))
-}
-
-// newError builds a parser.Error (same rendering: line:col, snippet, caret)
-// for a problem the checker found.
-func newError(src string, pos ast.Pos, msg string) *parser.Error {
-	if pos < 0 {
-		pos = 0
-	}
-	if int(pos) > len(src) {
-		pos = ast.Pos(len(src))
-	}
-	position := ast.PositionFor(src, pos)
-	start := int(pos) - (position.Column - 1)
-	end := strings.IndexByte(src[pos:], '\n')
-	if end < 0 {
-		end = len(src)
-	} else {
-		end += int(pos)
-	}
-	return &parser.Error{Pos: pos, Position: position, Msg: msg, Line: strings.TrimSuffix(src[start:end], "\r")}
+	c.errs = append(c.errs, parser.NewError(c.src, pos, fmt.Sprintf(format, args...)))
 }
 
 // fieldAccess resolves a field reference against the schema.

@@ -18,6 +18,7 @@ import (
 	"github.com/eqld/eqld/rule"
 	"github.com/eqld/eqld/sink"
 	"github.com/eqld/eqld/source"
+	"github.com/eqld/eqld/source/windows"
 )
 
 // selection is how commands choose rules from what was loaded.
@@ -195,6 +196,7 @@ func (c *huntCmd) Run(env *Env) error {
 			exportW.WriteByte('\n')
 		}
 	}
+	eopts.Transform = windows.NewWinlogbeat().Map // raw Winlogbeat JSON → ECS
 	eng, eprobs := engine.New(runnable, eopts)
 	for _, p := range eprobs {
 		skipped["could not be prepared"]++

@@ -12,7 +12,7 @@ import (
 
 	"github.com/eqld/eqld/eql"
 	"github.com/eqld/eqld/source"
-	_ "github.com/eqld/eqld/source/windows" // EVTX and Windows XML inputs
+	"github.com/eqld/eqld/source/windows" // EVTX and Windows XML inputs, Winlogbeat JSON
 )
 
 type queryCmd struct {
@@ -88,6 +88,7 @@ func (c *queryCmd) Run(env *Env) error {
 	// Keep only events some stage could match: the rest cannot appear in a
 	// result, and memory stays proportional to the matches.
 	var events []eql.Event
+	wlb := windows.NewWinlogbeat() // raw Winlogbeat JSON → ECS
 	for {
 		ev, err := rd.Next()
 		if err == io.EOF {
@@ -96,6 +97,11 @@ func (c *queryCmd) Run(env *Env) error {
 		if err != nil {
 			return err
 		}
+		raw := wlb.Map(ev.Raw)
+		if ev.Index == "" && len(raw) != len(ev.Raw) {
+			ev.Index = source.IndexOf(raw)
+		}
+		ev.Raw = raw
 		doc, err := eql.ParseDoc(ev.Raw)
 		if err != nil {
 			continue // the reader validated the JSON; this cannot happen for objects
