@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eqld/eqld/eql"
+	"github.com/eqld/eqld/eventjson"
 	"github.com/eqld/eqld/source"
 	"github.com/eqld/eqld/source/windows" // EVTX and Windows XML inputs, Winlogbeat JSON
 )
@@ -36,7 +37,7 @@ type queryCmd struct {
 // hit is an event as the query command keeps it: the decoded document for
 // the query and what the response prints.
 type hit struct {
-	eql.Doc
+	eql.Event
 	raw     []byte
 	index   string
 	id      string
@@ -89,6 +90,8 @@ func (c *queryCmd) Run(env *Env) error {
 	// result, and memory stays proportional to the matches.
 	var events []eql.Event
 	wlb := windows.NewWinlogbeat() // raw Winlogbeat JSON → ECS
+	dec := eventjson.New(q.Fields())
+	rec := eql.NewRecord(dec.NumFields())
 	for {
 		ev, err := rd.Next()
 		if err == io.EOF {
@@ -102,16 +105,13 @@ func (c *queryCmd) Run(env *Env) error {
 			ev.Index = source.IndexOf(raw)
 		}
 		ev.Raw = raw
-		doc, err := eql.ParseDoc(ev.Raw)
-		if err != nil {
+		if err := dec.Decode(ev.Raw, rec); err != nil {
 			continue // the reader validated the JSON; this cannot happen for objects
 		}
-		h := &hit{Doc: doc, index: ev.Index, id: ev.ID, version: ev.Version}
-		if !q.Accepts(h) {
+		if !q.Accepts(rec) {
 			continue
 		}
-		h.raw = bytes.Clone(ev.Raw)
-		events = append(events, h)
+		events = append(events, &hit{Event: rec.Freeze(), raw: bytes.Clone(ev.Raw), index: ev.Index, id: ev.ID, version: ev.Version})
 	}
 	if problems > 20 {
 		fmt.Fprintf(env.Stderr, "eqld: %d more problems not shown\n", problems-20)
