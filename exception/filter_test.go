@@ -42,7 +42,7 @@ func TestFilterFixtures(t *testing.T) {
 			if filter != nil {
 				checkReparse(t, filter)
 			}
-			i := ar.index("want")
+			i := fileIndex(ar, "want")
 			if i < 0 {
 				t.Fatal("no want section")
 			}
@@ -130,7 +130,8 @@ func indentEQL(s string) string {
 	return "  " + strings.Join(parts, "\n  ")
 }
 
-func (a *archive) index(name string) int {
+// fileIndex is the position of the archive's file called name, or -1.
+func fileIndex(a *archive, name string) int {
 	for i, f := range a.Files {
 		if f.Name == name {
 			return i
