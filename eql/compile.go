@@ -520,57 +520,38 @@ func (c *compiler) cond(e ast.Expr, neg bool) cnd {
 	return c.constPredicate(op, neg)
 }
 
+// combine is three-valued `and` (isAnd) or `or`. The two are duals: a
+// dominant value decides the result alone (false for and, true for or),
+// the other is the identity.
 func combine(isAnd bool, lc, rc cnd) cnd {
-	l, r := lc.fn, rc.fn
-	if isAnd {
-		switch {
-		case lc.konst && lc.k == triFalse, rc.konst && rc.k == triFalse:
-			return constC(triFalse)
-		case lc.konst && lc.k == triTrue:
-			return rc
-		case rc.konst && rc.k == triTrue:
-			return lc
-		case lc.konst && rc.konst:
-			return constC(triNull)
-		}
-		return dynC(func(ev Event) tri {
-			a := l(ev)
-			if a == triFalse {
-				return triFalse
-			}
-			b := r(ev)
-			if b == triFalse {
-				return triFalse
-			}
-			if a == triNull || b == triNull {
-				return triNull
-			}
-			return triTrue
-		})
+	dom, id := triFalse, triTrue
+	if !isAnd {
+		dom, id = triTrue, triFalse
 	}
 	switch {
-	case lc.konst && lc.k == triTrue, rc.konst && rc.k == triTrue:
-		return constC(triTrue)
-	case lc.konst && lc.k == triFalse:
+	case lc.konst && lc.k == dom, rc.konst && rc.k == dom:
+		return constC(dom)
+	case lc.konst && lc.k == id:
 		return rc
-	case rc.konst && rc.k == triFalse:
+	case rc.konst && rc.k == id:
 		return lc
 	case lc.konst && rc.konst:
 		return constC(triNull)
 	}
+	l, r := lc.fn, rc.fn
 	return dynC(func(ev Event) tri {
 		a := l(ev)
-		if a == triTrue {
-			return triTrue
+		if a == dom {
+			return dom
 		}
 		b := r(ev)
-		if b == triTrue {
-			return triTrue
+		if b == dom {
+			return dom
 		}
 		if a == triNull || b == triNull {
 			return triNull
 		}
-		return triFalse
+		return id
 	})
 }
 

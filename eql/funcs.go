@@ -222,7 +222,9 @@ func fnConcat(args []Value, _ bool) Value {
 	return String(b.String())
 }
 
-func fnEndsWith(args []Value, ci bool) Value {
+// stringPredicate evaluates a two-string predicate with null propagation
+// and optional case folding.
+func stringPredicate(args []Value, ci bool, f func(s, sub string) bool) Value {
 	s, ok1 := str(args[0])
 	sub, ok2 := str(args[1])
 	if !ok1 || !ok2 {
@@ -231,31 +233,15 @@ func fnEndsWith(args []Value, ci bool) Value {
 	if ci {
 		s, sub = strings.ToLower(s), strings.ToLower(sub)
 	}
-	return Bool(strings.HasSuffix(s, sub))
+	return Bool(f(s, sub))
 }
 
-func fnStartsWith(args []Value, ci bool) Value {
-	s, ok1 := str(args[0])
-	sub, ok2 := str(args[1])
-	if !ok1 || !ok2 {
-		return Null
-	}
-	if ci {
-		s, sub = strings.ToLower(s), strings.ToLower(sub)
-	}
-	return Bool(strings.HasPrefix(s, sub))
-}
+func fnEndsWith(args []Value, ci bool) Value { return stringPredicate(args, ci, strings.HasSuffix) }
+
+func fnStartsWith(args []Value, ci bool) Value { return stringPredicate(args, ci, strings.HasPrefix) }
 
 func fnStringContains(args []Value, ci bool) Value {
-	s, ok1 := str(args[0])
-	sub, ok2 := str(args[1])
-	if !ok1 || !ok2 {
-		return Null
-	}
-	if ci {
-		s, sub = strings.ToLower(s), strings.ToLower(sub)
-	}
-	return Bool(strings.Contains(s, sub))
+	return stringPredicate(args, ci, strings.Contains)
 }
 
 // utf16Len counts UTF-16 code units, which is what Java's String.length()
