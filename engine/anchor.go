@@ -59,13 +59,15 @@ func (a anchor) weight() float64 {
 }
 
 // literalWeight estimates how many values contain a literal: short ones
-// (".", "\\") are everywhere, long ones rare.
+// (".", "\\") are everywhere, long ones rare. Even the longest weighs more
+// than one exact value of a selective field, because finding literals costs
+// a scan of the field's text where exact values cost a lookup.
 func literalWeight(lit string) float64 {
 	switch n := len(lit); {
 	case n >= 8:
-		return 0.005
+		return 0.015
 	case n >= 5:
-		return 0.02
+		return 0.03
 	case n >= 3:
 		return 0.1
 	}
