@@ -1,21 +1,18 @@
 // Package eventjson decodes JSON event documents into eql records, reading
 // only the fields that compiled queries use.
 //
-// The fields are compiled into a trie of path segments. Decoding parses
-// the document once (fastjson, which also validates it) and walks it along
-// the trie: keys that lead to no referenced field are skipped without
-// converting their values, so the cost depends on the document's size and
-// on how many referenced fields it holds, not on how many fields the rule
-// set references. Nested objects, flattened dotted keys ({"process.pid": 1})
+// The fields are compiled into a trie of path segments. Decoding scans the
+// document once and walks it along the trie: values under keys that lead
+// to no referenced field are skipped without being converted, and strings
+// are not copied, so the cost depends on the document's size and on how
+// many referenced fields it holds, not on how many fields the rule set
+// references. Nested objects, flattened dotted keys ({"process.pid": 1})
 // and arrays of objects are all understood, as in eql.Doc.
 package eventjson
 
 import (
 	"bytes"
 	"fmt"
-	"unsafe"
-
-	"github.com/valyala/fastjson"
 
 	"github.com/eqld/eqld/eql"
 )
@@ -31,12 +28,12 @@ func newNode() *node { return &node{id: -1} }
 // Decoder fills eql.Records from JSON. A Decoder is not safe for
 // concurrent use: give each goroutine its own (they can share the Fields).
 type Decoder struct {
-	root   *node
-	n      int
-	parser fastjson.Parser
-	vals   [][]eql.Value // per slot, values gathered while walking (multi-valued)
-	seen   []bool        // per slot, touched by the current document
-	touch  []int         // slots set during the current document
+	root  *node
+	n     int
+	s     scanner
+	vals  [][]eql.Value // per slot, values gathered while walking (multi-valued)
+	seen  []bool        // per slot, touched by the current document
+	touch []int         // slots set during the current document
 }
 
 // New compiles a decoder for the given fields.
@@ -68,23 +65,35 @@ func New(fields []*eql.FieldRef) *Decoder {
 // NumFields is the number of slots a record needs for this decoder.
 func (d *Decoder) NumFields() int { return d.n }
 
-// Decode parses raw, a JSON object, and stores every referenced field into
+// Decode reads raw, a JSON object, and stores every referenced field into
 // rec (which it resets first). String values are not copied: they point
-// into the decoder's parse buffer and are valid only until the next Decode.
-// Callers that keep an event freeze the record (eql.Record.Freeze copies
-// them); eql's Runner copies the join keys and tiebreakers it keeps.
+// into raw (or, when they had escapes, into the decoder's buffer) and are
+// valid only until raw is reused or the next Decode. Callers that keep an
+// event freeze the record (eql.Record.Freeze copies them); eql's Runner
+// copies the join keys and tiebreakers it keeps.
+//
+// Decode walks only the parts of the document that lead to referenced
+// fields and skips the rest; it reports structural errors but is not a
+// complete JSON validator (package source validates what it reads).
 func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
-	v, err := d.parser.ParseBytes(raw)
-	if err != nil {
-		return err
-	}
-	obj, err := v.Object()
-	if err != nil {
-		return fmt.Errorf("event is not a JSON object")
-	}
 	rec.Reset()
 	d.touch = d.touch[:0]
-	d.walk(obj, d.root)
+	d.s = scanner{b: raw, arena: d.s.arena[:0]}
+	s := &d.s
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		d.clear()
+		return fmt.Errorf("event is not a JSON object")
+	}
+	if err := d.object(d.root); err != nil {
+		d.clear()
+		return err
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		d.clear()
+		return errSyntax
+	}
 	for _, id := range d.touch {
 		vs := d.vals[id]
 		switch {
@@ -95,57 +104,147 @@ func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 		default:
 			rec.Set(id, eql.List(append([]eql.Value(nil), vs...)...))
 		}
-		d.vals[id] = vs[:0]
-		d.seen[id] = false
 	}
+	d.clear()
 	return nil
 }
 
-func (d *Decoder) walk(obj *fastjson.Object, n *node) {
-	obj.Visit(func(key []byte, v *fastjson.Value) {
-		c := n.children[string(key)]
-		if c == nil {
-			if bytes.IndexByte(key, '.') < 0 {
-				return
+func (d *Decoder) clear() {
+	for _, id := range d.touch {
+		d.vals[id] = d.vals[id][:0]
+		d.seen[id] = false
+	}
+	d.touch = d.touch[:0]
+}
+
+// object reads an object whose fields are looked up under trie node n.
+func (d *Decoder) object(n *node) error {
+	s := &d.s
+	s.i++ // {
+	if s.depth++; s.depth > maxDepth {
+		return errSyntax
+	}
+	defer func() { s.depth-- }()
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		s.ws()
+		key, esc, err := s.str()
+		if err != nil {
+			return err
+		}
+		if esc {
+			k, err := s.unescape(key)
+			if err != nil {
+				return err
 			}
+			key = []byte(k)
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return errSyntax
+		}
+		s.i++
+		s.ws()
+		if s.i >= len(s.b) {
+			return errSyntax
+		}
+		c := n.children[string(key)]
+		if c == nil && bytes.IndexByte(key, '.') >= 0 {
 			// A flattened key such as "process.pid": follow each segment.
 			c = n
 			for _, seg := range bytes.Split(key, []byte{'.'}) {
 				if c = c.children[string(seg)]; c == nil {
-					return
+					break
 				}
 			}
 		}
-		d.value(v, c)
-	})
+		if c == nil {
+			err = s.skip()
+		} else {
+			err = d.value(c)
+		}
+		if err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return errSyntax
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
 }
 
-// value handles the value found at trie node c: a leaf value, an object to
+// value reads the value found at trie node c: a leaf value, an object to
 // walk further, or an array of either.
-func (d *Decoder) value(v *fastjson.Value, c *node) {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		if c.children != nil {
-			o, _ := v.Object()
-			d.walk(o, c)
+func (d *Decoder) value(c *node) error {
+	s := &d.s
+	switch s.b[s.i] {
+	case '{':
+		if c.children == nil {
+			return s.skip()
 		}
-	case fastjson.TypeArray:
-		arr, _ := v.Array()
+		return d.object(c)
+	case '[':
+		s.i++
+		if s.depth++; s.depth > maxDepth {
+			return errSyntax
+		}
+		defer func() { s.depth-- }()
 		if c.id >= 0 {
 			d.mark(c.id)
 		}
-		for _, e := range arr {
-			d.value(e, c)
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			return nil
 		}
-	default:
-		if c.id < 0 {
-			return
-		}
-		d.mark(c.id)
-		if val, ok := scalar(v); ok {
-			d.vals[c.id] = append(d.vals[c.id], val)
+		for {
+			s.ws()
+			if s.i >= len(s.b) {
+				return errSyntax
+			}
+			if err := d.value(c); err != nil {
+				return err
+			}
+			s.ws()
+			if s.i >= len(s.b) {
+				return errSyntax
+			}
+			switch s.b[s.i] {
+			case ',':
+				s.i++
+			case ']':
+				s.i++
+				return nil
+			default:
+				return errSyntax
+			}
 		}
 	}
+	if c.id < 0 {
+		return s.skip()
+	}
+	v, ok, err := s.scalar()
+	if err != nil {
+		return err
+	}
+	d.mark(c.id)
+	if ok {
+		d.vals[c.id] = append(d.vals[c.id], v)
+	}
+	return nil
 }
 
 func (d *Decoder) mark(id int) {
@@ -153,32 +252,4 @@ func (d *Decoder) mark(id int) {
 		d.touch = append(d.touch, id)
 		d.seen[id] = true
 	}
-}
-
-// scalar converts a JSON scalar; null gives ok == false.
-func scalar(v *fastjson.Value) (eql.Value, bool) {
-	switch v.Type() {
-	case fastjson.TypeString:
-		b := v.GetStringBytes()
-		if len(b) == 0 {
-			return eql.String(""), true
-		}
-		// Zero-copy: the bytes live in the parser's buffer until the next
-		// Decode (see Decode).
-		return eql.String(unsafe.String(unsafe.SliceData(b), len(b))), true
-	case fastjson.TypeNumber:
-		if i, err := v.Int64(); err == nil {
-			return eql.Int(i), true
-		}
-		f, err := v.Float64()
-		if err != nil {
-			return eql.Null, false
-		}
-		return eql.Float(f), true
-	case fastjson.TypeTrue:
-		return eql.Bool(true), true
-	case fastjson.TypeFalse:
-		return eql.Bool(false), true
-	}
-	return eql.Null, false
 }
