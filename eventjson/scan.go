@@ -46,6 +46,8 @@ func (s *scanner) str() ([]byte, bool, error) {
 	}
 	start := s.i + 1
 	esc := false
+	// A plain loop beats IndexByte here: most strings in events are short
+	// keys and values.
 	for j := start; j < len(s.b); j++ {
 		switch c := s.b[j]; c {
 		case '"':
@@ -161,6 +163,9 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
+// structural marks the bytes skip must look at inside a container.
+var structural = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
+
 // skip passes over one value of any kind.
 func (s *scanner) skip() error {
 	if s.i >= len(s.b) {
@@ -174,6 +179,10 @@ func (s *scanner) skip() error {
 		// Strings are the only place brackets may hide; count the rest.
 		depth := 0
 		for s.i < len(s.b) {
+			if !structural[s.b[s.i]] {
+				s.i++
+				continue
+			}
 			switch s.b[s.i] {
 			case '"':
 				if _, _, err := s.str(); err != nil {
