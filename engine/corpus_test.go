@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,21 +36,12 @@ func TestGeneratedCorpus(t *testing.T) {
 	if v := os.Getenv("EQLD_CORPUS_EVENTS"); v != "" {
 		fmt.Sscan(v, &n)
 	}
-	g, err := gen.New(gen.Config{Seed: 7, Events: n, PlantEvery: 20_000})
+	cfg := gen.Config{Seed: 7, Events: n, PlantEvery: 20_000}
+	g, err := gen.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "corpus.ndjson")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if _, err := g.WriteTo(w); err != nil {
-		t.Fatal(err)
-	}
-	w.Flush()
-	f.Close()
+	path := writeCorpus(t, cfg)
 	rep := run(t, rules, engine.Options{}, path)
 	want := map[string]int{}
 	for _, e := range g.Manifest().Expected {

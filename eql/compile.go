@@ -1262,9 +1262,9 @@ func compileWildcardLiteral(lit string, fold bool, kind string) matcher {
 	}
 	switch kind {
 	case "prefix":
-		return prefixMatcher{lit, fold}
+		return affixMatcher{lit: lit, fold: fold}
 	case "suffix":
-		return suffixMatcher{lit, fold}
+		return affixMatcher{lit: lit, fold: fold, suffix: true}
 	}
 	if lit == "" {
 		return anyMatcher{}

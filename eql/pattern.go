@@ -68,40 +68,34 @@ func (m exactMatcher) match(s string) bool {
 	return s == m.lit
 }
 
-type prefixMatcher struct {
-	lit  string
-	fold bool
+// affixMatcher tests for a prefix (or, with suffix, a suffix).
+type affixMatcher struct {
+	lit    string
+	fold   bool
+	suffix bool
 }
 
-func (m prefixMatcher) match(s string) bool {
-	if m.fold {
-		if len(s) >= len(m.lit) && isASCII(m.lit) && equalFold(s[:len(m.lit)], m.lit) {
+func (m affixMatcher) match(s string) bool {
+	has := strings.HasPrefix
+	if m.suffix {
+		has = strings.HasSuffix
+	}
+	if !m.fold {
+		return has(s, m.lit)
+	}
+	if len(s) >= len(m.lit) && isASCII(m.lit) {
+		part := s[:len(m.lit)]
+		if m.suffix {
+			part = s[len(s)-len(m.lit):]
+		}
+		if equalFold(part, m.lit) {
 			return true
 		}
-		if isASCII(s) {
-			return false
-		}
-		return strings.HasPrefix(foldString(s), m.lit)
 	}
-	return strings.HasPrefix(s, m.lit)
-}
-
-type suffixMatcher struct {
-	lit  string
-	fold bool
-}
-
-func (m suffixMatcher) match(s string) bool {
-	if m.fold {
-		if len(s) >= len(m.lit) && isASCII(m.lit) && equalFold(s[len(s)-len(m.lit):], m.lit) {
-			return true
-		}
-		if isASCII(s) {
-			return false
-		}
-		return strings.HasSuffix(foldString(s), m.lit)
+	if isASCII(s) {
+		return false
 	}
-	return strings.HasSuffix(s, m.lit)
+	return has(foldString(s), m.lit)
 }
 
 type containsMatcher struct {
@@ -288,9 +282,9 @@ func compileWildcard(pattern string, fold bool) matcher {
 			case lead && trail:
 				return containsMatcher{inner, fold}
 			case trail:
-				return prefixMatcher{inner, fold}
+				return affixMatcher{lit: inner, fold: fold}
 			case lead:
-				return suffixMatcher{inner, fold}
+				return affixMatcher{lit: inner, fold: fold, suffix: true}
 			}
 		}
 	}
