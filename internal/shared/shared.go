@@ -23,7 +23,10 @@ var (
 // directory holding go.mod) and returns <root>/../shared if it exists.
 func locate() string {
 	if d := os.Getenv("EQLD_SHARED"); d != "" {
-		return d
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			return d
+		}
+		return ""
 	}
 	wd, err := os.Getwd()
 	if err != nil {
