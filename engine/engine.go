@@ -133,7 +133,10 @@ type Finding struct {
 
 // RuleResult is what a rule found in the run.
 type RuleResult struct {
-	Rule     *rule.Rule
+	Rule *rule.Rule
+	// Kind is the rule query's kind: event findings become single-event
+	// alerts, sequences and samples shell alerts with building blocks.
+	Kind     eql.QueryKind
 	Findings []Finding // most recent max_signals, in time order
 	// Total is the number of findings before max_signals truncation.
 	Total int
@@ -470,12 +473,11 @@ type runState struct {
 }
 
 type ruleState struct {
-	top      topN // event rules: most recent matches; sequences: most recent results
-	total    int
-	runner   *eql.Runner
-	samples  []Finding
-	stats    RuleStats
-	lastPush int64
+	top     topN // event rules: most recent matches; sequences: most recent results
+	total   int
+	runner  *eql.Runner
+	samples []Finding
+	stats   RuleStats
 }
 
 func newRunState(sh *shard) *runState {
@@ -694,7 +696,7 @@ func (st *runState) finish() {
 
 func (st *runState) result(c *compiled) *RuleResult {
 	rs := st.perRule[c.idx]
-	res := &RuleResult{Rule: c.rule, Total: rs.total, Stats: rs.stats}
+	res := &RuleResult{Rule: c.rule, Kind: c.q.Kind(), Total: rs.total, Stats: rs.stats}
 	if c.q.Kind() == eql.SampleQuery {
 		// Samples come in key order; the request size keeps the first ones.
 		res.Findings = rs.samples

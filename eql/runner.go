@@ -2,7 +2,6 @@ package eql
 
 import (
 	"encoding/binary"
-	"errors"
 	"math"
 	"sort"
 	"strings"
@@ -133,10 +132,9 @@ type seqState struct {
 }
 
 type fifoEntry struct {
-	key     string
-	ts      int64
-	gen     uint64
-	created uint64
+	key string
+	ts  int64
+	gen uint64
 }
 
 type pendingResult struct {
@@ -188,10 +186,6 @@ func (q *Query) NewRunner(opts RunOptions) *Runner {
 
 // Stats returns the run's counters so far.
 func (r *Runner) Stats() Stats { return r.stats }
-
-// ErrNoTimestamp is returned by OrdinalOf for events without a usable
-// timestamp.
-var ErrNoTimestamp = errors.New("event has no usable timestamp")
 
 // Timestamp returns the event's timestamp in nanoseconds since the epoch,
 // as the query's timestamp field gives it.
@@ -518,7 +512,7 @@ func (r *Runner) advanceStage(pos int, enc string, key []Value, ev Event, o ordi
 		ks := r.keyState(enc, key, true)
 		r.setPending(ks, 0, r.retain(seq))
 		ks.gen++
-		r.fifo = append(r.fifo, fifoEntry{key: enc, ts: o.ts, gen: ks.gen, created: r.seq})
+		r.fifo = append(r.fifo, fifoEntry{key: enc, ts: o.ts, gen: ks.gen})
 		if r.q.maxspan == 0 && len(r.fifo)-r.fifoHead > 2*len(r.keys)+1024 {
 			r.dropStaleFIFO()
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/eqld/eqld/alert"
 	"github.com/eqld/eqld/engine"
+	"github.com/eqld/eqld/eql"
 	"github.com/eqld/eqld/exception"
 	"github.com/eqld/eqld/rule"
 	"github.com/eqld/eqld/sink"
@@ -339,7 +340,7 @@ func writeAlerts(w sink.Writer, rep *engine.Report, now time.Time, space string,
 		}
 		for _, f := range res.Findings {
 			var docs []*alert.Alert
-			if len(f.Events) == 1 && len(f.JoinKeys) == 0 && !isSequence(res) {
+			if res.Kind == eql.EventQuery {
 				a, err := b.EventAlert(alertEvent(f.Events[0]))
 				if errors.Is(err, alert.ErrOwnAlert) {
 					own++
@@ -377,11 +378,6 @@ func writeAlerts(w sink.Writer, rep *engine.Report, now time.Time, space string,
 		}
 	}
 	return alerts, own, nil
-}
-
-func isSequence(res *engine.RuleResult) bool {
-	q := strings.TrimSpace(strings.ToLower(res.Rule.Query))
-	return strings.HasPrefix(q, "sequence") || strings.HasPrefix(q, "sample")
 }
 
 func alertEvent(ev *engine.Event) alert.Event {
