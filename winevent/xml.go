@@ -198,6 +198,15 @@ func (x *XMLReader) readSystem(r *Record, bad *error) error {
 			*bad = fmt.Errorf("System/%s %q: %v", field, v, err)
 		}
 	}
+	// num parses a System number (decimal or 0x hex) of the given width,
+	// noting the first failure.
+	num := func(field, v string, bits int) uint64 {
+		n, err := parseUint(v, bits)
+		if err != nil {
+			fail(field, v, err)
+		}
+		return n
+	}
 	for {
 		tok, err := x.dec.Token()
 		if err != nil {
@@ -227,18 +236,10 @@ func (x *XMLReader) readSystem(r *Record, bad *error) error {
 				r.RelatedActivityID, _ = attr(t, "RelatedActivityID")
 			case "Execution":
 				if v, ok := attr(t, "ProcessID"); ok {
-					n, err := parseUint(v, 32)
-					if err != nil {
-						fail("Execution/@ProcessID", v, err)
-					}
-					r.ProcessID = uint32(n)
+					r.ProcessID = uint32(num("Execution/@ProcessID", v, 32))
 				}
 				if v, ok := attr(t, "ThreadID"); ok {
-					n, err := parseUint(v, 32)
-					if err != nil {
-						fail("Execution/@ThreadID", v, err)
-					}
-					r.ThreadID = uint32(n)
+					r.ThreadID = uint32(num("Execution/@ThreadID", v, 32))
 				}
 			case "Security":
 				r.UserID, _ = attr(t, "UserID")
@@ -253,47 +254,19 @@ func (x *XMLReader) readSystem(r *Record, bad *error) error {
 			}
 			switch t.Name.Local {
 			case "EventID":
-				n, err := parseUint(v, 32)
-				if err != nil {
-					fail("EventID", v, err)
-				}
-				r.EventID = uint32(n)
+				r.EventID = uint32(num("EventID", v, 32))
 			case "Version":
-				n, err := parseUint(v, 8)
-				if err != nil {
-					fail("Version", v, err)
-				}
-				r.Version = uint8(n)
+				r.Version = uint8(num("Version", v, 8))
 			case "Level":
-				n, err := parseUint(v, 8)
-				if err != nil {
-					fail("Level", v, err)
-				}
-				r.Level = uint8(n)
+				r.Level = uint8(num("Level", v, 8))
 			case "Task":
-				n, err := parseUint(v, 16)
-				if err != nil {
-					fail("Task", v, err)
-				}
-				r.Task = uint16(n)
+				r.Task = uint16(num("Task", v, 16))
 			case "Opcode":
-				n, err := parseUint(v, 8)
-				if err != nil {
-					fail("Opcode", v, err)
-				}
-				r.Opcode = uint8(n)
+				r.Opcode = uint8(num("Opcode", v, 8))
 			case "Keywords":
-				n, err := parseUint(v, 64)
-				if err != nil {
-					fail("Keywords", v, err)
-				}
-				r.Keywords = n
+				r.Keywords = num("Keywords", v, 64)
 			case "EventRecordID":
-				n, err := parseUint(v, 64)
-				if err != nil {
-					fail("EventRecordID", v, err)
-				}
-				r.RecordID = n
+				r.RecordID = num("EventRecordID", v, 64)
 			case "Channel":
 				r.Channel = v
 			case "Computer":
