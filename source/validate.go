@@ -108,4 +108,3 @@ func (t *top) set(key, val []byte) {
 		*p = val
 	}
 }
-
