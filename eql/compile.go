@@ -989,7 +989,7 @@ func (m *multiMatcher) match(s string) bool {
 	if m.exact[s] {
 		return true
 	}
-	if len(m.foldExact) > 0 && withFolded(s, func(k string) bool { return m.foldExact[k] }) {
+	if len(m.foldExact) > 0 && foldedIn(m.foldExact, s) {
 		return true
 	}
 	for _, o := range m.others {
@@ -1147,7 +1147,7 @@ func (s *valueSet) contains(v Value) bool {
 	if v.k == KindString {
 		var hit bool
 		if s.fold {
-			hit = withFolded(v.s, func(k string) bool { return s.strs[k] })
+			hit = foldedIn(s.strs, v.s)
 		} else {
 			hit = s.strs[v.s]
 		}

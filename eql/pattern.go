@@ -52,6 +52,8 @@ func equalFold(s, lower string) bool {
 		if ascii {
 			return true
 		}
+	} else if isASCII(s) {
+		return false // lower-casing ASCII keeps the length
 	}
 	return strings.ToLower(s) == lower
 }
@@ -149,17 +151,26 @@ func indexFoldASCII(s, lower string) int {
 	return -1
 }
 
-// withFolded calls f with s lower-cased, using a stack buffer for short
-// ASCII strings so that map lookups with the folded key do not allocate.
-func withFolded(s string, f func(string) bool) bool {
-	if len(s) <= 128 && isASCII(s) {
+// foldedIn reports whether s lower-cased is a key of set. Short ASCII
+// strings are lower-cased into a stack buffer: indexing a map with
+// string(bytes) does not allocate, where passing that string on would.
+func foldedIn(set map[string]bool, s string) bool {
+	if len(s) <= 128 {
 		var buf [128]byte
+		ascii := true
 		for i := 0; i < len(s); i++ {
-			buf[i] = lowerASCII(s[i])
+			c := s[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			buf[i] = lowerASCII(c)
 		}
-		return f(string(buf[:len(s)]))
+		if ascii {
+			return set[string(buf[:len(s)])]
+		}
 	}
-	return f(strings.ToLower(s))
+	return set[strings.ToLower(s)]
 }
 
 func isASCII(s string) bool {
