@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,19 +316,57 @@ func (r *Record) Lookup(f *FieldRef) (Value, bool) {
 }
 
 // Freeze returns an immutable, compact copy of the fields set in the
-// record, for keeping an event beyond the decoder's next call.
+// record, for keeping an event beyond the decoder's next call. The record
+// may point into a reused buffer, so strings are copied — into one shared
+// allocation, as are the elements of lists, rather than one per value.
 func (r *Record) Freeze() *Frozen {
-	ids := append([]int32(nil), r.touched...)
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
-			ids[j], ids[j-1] = ids[j-1], ids[j]
+	ids := slices.Clone(r.touched)
+	slices.Sort(ids)
+	size, elems := 0, 0
+	for _, id := range ids {
+		v := &r.vals[id]
+		size += len(v.s)
+		if v.k == KindList {
+			elems += len(v.l)
+			for i := range v.l {
+				size += len(v.l[i].s)
+			}
 		}
 	}
-	f := &Frozen{ids: ids, vals: make([]Value, len(ids))}
-	for i, id := range ids {
-		f.vals[i] = r.vals[id].Clone() // the record may point into a reused buffer
+	var b strings.Builder
+	b.Grow(size)
+	for _, id := range ids {
+		v := &r.vals[id]
+		b.WriteString(v.s)
+		for i := range v.l {
+			b.WriteString(v.l[i].s)
+		}
 	}
-	return f
+	arena, off := b.String(), 0
+	copyStr := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		off += len(s)
+		return arena[off-len(s) : off]
+	}
+	all := make([]Value, len(ids)+elems)
+	vals, rest := all[:len(ids):len(ids)], all[len(ids):]
+	for i, id := range ids {
+		v := r.vals[id]
+		v.s = copyStr(v.s)
+		if v.k == KindList {
+			l := rest[:len(v.l):len(v.l)]
+			rest = rest[len(v.l):]
+			for j, e := range v.l {
+				e.s = copyStr(e.s)
+				l[j] = e
+			}
+			v.l = l
+		}
+		vals[i] = v
+	}
+	return &Frozen{ids: ids, vals: vals}
 }
 
 // Frozen is an immutable Event holding the fields a Record had set.

@@ -17,8 +17,18 @@ import (
 // would have rejected or ignored them at index time (ignore_malformed).
 func coerce(fi *FieldInfo, v Value) Value {
 	if v.k == KindList {
+		// Most lists already hold the field's type: return them as they are
+		// rather than copying them for every condition that reads them.
+		keep := 0
+		for keep < len(v.l) && coerceKeeps(fi.Type, v.l[keep].k) {
+			keep++
+		}
+		if keep == len(v.l) {
+			return v
+		}
 		out := make([]Value, 0, len(v.l))
-		for _, e := range v.l {
+		out = append(out, v.l[:keep]...)
+		for _, e := range v.l[keep:] {
 			out = append(out, coerce(fi, e))
 		}
 		return List(out...)
@@ -82,6 +92,24 @@ func coerce(fi *FieldInfo, v Value) Value {
 		return Int(ns)
 	}
 	return v
+}
+
+// coerceKeeps reports whether coerce returns a scalar of kind k in a field
+// of type t unchanged.
+func coerceKeeps(t FieldType, k Kind) bool {
+	switch t {
+	case TypeKeyword, TypeText, TypeVersion, TypeIP:
+		return k == KindString
+	case TypeLong:
+		return k == KindInt
+	case TypeDouble:
+		return k == KindFloat
+	case TypeBool:
+		return k == KindBool
+	case TypeDate, TypeDateNanos:
+		return false
+	}
+	return k != KindNull && k != KindList
 }
 
 func floorDiv(a, b int64) int64 {

@@ -1,0 +1,57 @@
+package eql
+
+import "testing"
+
+func TestFreeze(t *testing.T) {
+	tests := []struct {
+		name string
+		set  map[int]Value
+	}{
+		{"empty", nil},
+		{"scalars", map[int]Value{3: String("cmd.exe"), 0: Int(42), 7: Float(1.5), 2: Bool(true), 5: Null, 9: String("")}},
+		{"lists", map[int]Value{1: List(String("a"), String("bc")), 4: List(Int(1), String("x"), Bool(false)), 6: String("tail")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := NewRecord(4)
+			// Set in descending order so that Freeze has to sort.
+			for id := 9; id >= 0; id-- {
+				if v, ok := tt.set[id]; ok {
+					rec.Set(id, v)
+				}
+			}
+			f := rec.Freeze()
+			rec.Reset()
+			for id := 0; id <= 10; id++ {
+				want, wantOK := tt.set[id]
+				got, ok := f.Lookup(&FieldRef{ID: id})
+				if ok != wantOK || !Equal(got, want) || got.Kind() != want.Kind() {
+					t.Errorf("field %d = %v, %v; want %v, %v", id, got, ok, want, wantOK)
+				}
+			}
+		})
+	}
+}
+
+func TestCoerceList(t *testing.T) {
+	tests := []struct {
+		typ  FieldType
+		in   Value
+		want Value
+	}{
+		{TypeKeyword, List(String("a"), String("b")), List(String("a"), String("b"))},
+		{TypeKeyword, List(String("a"), Int(7)), List(String("a"), String("7"))},
+		{TypeLong, List(Int(1), String("2"), Float(3.7)), List(Int(1), Int(2), Int(3))},
+		{TypeLong, List(Int(1), Bool(true)), Int(1)},
+		{TypeDouble, List(Float(1.5), Int(2)), List(Float(1.5), Float(2))},
+		{TypeBool, List(Bool(true), String("false"), String("x")), List(Bool(true), Bool(false))},
+		{TypeUnknown, List(String("a"), Int(1)), List(String("a"), Int(1))},
+		{TypeDate, List(Int(1000), Int(2000)), List(Int(1_000_000_000), Int(2_000_000_000))},
+	}
+	for _, tt := range tests {
+		got := coerce(&FieldInfo{Type: tt.typ}, tt.in)
+		if !Equal(got, tt.want) {
+			t.Errorf("coerce(%v, %v) = %v, want %v", tt.typ, tt.in, got, tt.want)
+		}
+	}
+}
