@@ -15,12 +15,40 @@ import (
 	"fmt"
 
 	"github.com/eqld/eqld/eql"
+	"github.com/eqld/eqld/internal/jsonscan"
 )
 
 // node is one trie node: a path segment.
 type node struct {
 	children map[string]*node
-	id       int // field slot ending here, or -1
+	id       int       // field slot ending here, or -1
+	first    [4]uint64 // bitmap of the first bytes of the children's keys
+}
+
+// child returns the child for a document key, following a flattened key
+// such as "process.pid" segment by segment, or nil. Most keys of a document
+// lead nowhere; the first-byte bitmap turns most of them away before the
+// map is hashed (a key and its flattened form start with the same byte).
+func (n *node) child(key []byte) *node {
+	if len(key) == 0 {
+		return n.children[""]
+	}
+	if n.first[key[0]>>6]&(1<<(key[0]&63)) == 0 {
+		return nil
+	}
+	if c := n.children[string(key)]; c != nil {
+		return c
+	}
+	if bytes.IndexByte(key, '.') < 0 {
+		return nil
+	}
+	c := n
+	for _, seg := range bytes.Split(key, []byte{'.'}) {
+		if c = c.children[string(seg)]; c == nil {
+			return nil
+		}
+	}
+	return c
 }
 
 func newNode() *node { return &node{id: -1} }
@@ -49,6 +77,9 @@ func New(fields []*eql.FieldRef) *Decoder {
 				}
 				c = newNode()
 				n.children[seg] = c
+				if seg != "" {
+					n.first[seg[0]>>6] |= 1 << (seg[0] & 63)
+				}
 			}
 			n = c
 		}
@@ -72,9 +103,11 @@ func (d *Decoder) NumFields() int { return d.n }
 // event freeze the record (eql.Record.Freeze copies them); eql's Runner
 // copies the join keys and tiebreakers it keeps.
 //
-// Decode walks only the parts of the document that lead to referenced
-// fields and skips the rest; it reports structural errors but is not a
-// complete JSON validator (package source validates what it reads).
+// Decode converts only the parts of the document that lead to referenced
+// fields and skips the rest, but it validates all of it: a document Decode
+// accepts is valid JSON (as encoding/json.Valid has it, nested at most
+// 300 deep), so input needs no separate validation pass. The error for an
+// invalid document says what is wrong and where.
 func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	rec.Reset()
 	d.touch = d.touch[:0]
@@ -87,12 +120,12 @@ func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	}
 	if err := d.object(d.root); err != nil {
 		d.clear()
-		return err
+		return invalid(raw)
 	}
 	s.ws()
 	if s.i != len(s.b) {
 		d.clear()
-		return errSyntax
+		return invalid(raw)
 	}
 	for _, id := range d.touch {
 		vs := d.vals[id]
@@ -107,6 +140,14 @@ func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	}
 	d.clear()
 	return nil
+}
+
+// invalid explains why raw is not a valid document.
+func invalid(raw []byte) error {
+	if why := jsonscan.Explain(raw); why != "" {
+		return fmt.Errorf("invalid JSON: %s", why)
+	}
+	return errSyntax
 }
 
 func (d *Decoder) clear() {
@@ -152,16 +193,7 @@ func (d *Decoder) object(n *node) error {
 		if s.i >= len(s.b) {
 			return errSyntax
 		}
-		c := n.children[string(key)]
-		if c == nil && bytes.IndexByte(key, '.') >= 0 {
-			// A flattened key such as "process.pid": follow each segment.
-			c = n
-			for _, seg := range bytes.Split(key, []byte{'.'}) {
-				if c = c.children[string(seg)]; c == nil {
-					break
-				}
-			}
-		}
+		c := n.child(key)
 		if c == nil {
 			err = s.skip()
 		} else {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/eqld/eqld/eql"
 	"github.com/eqld/eqld/eventjson"
+	"github.com/eqld/eqld/internal/jsonscan"
 )
 
 var docs = []string{
@@ -100,7 +101,8 @@ func TestReuse(t *testing.T) {
 	if _, ok := rec.Lookup(refs[2]); ok {
 		t.Fatal("process.name survived a reset")
 	}
-	for _, bad := range []string{`[1,2]`, `{"a":`, `nul`, ``} {
+	for _, bad := range []string{`[1,2]`, `{"a":`, `nul`, ``, `{"x": 01}`, `{"x": [1,]}`,
+		`{"x": {"y": tru}}`, "{\"x\": \"a\tb\"}", `{"process": {"pid": 1-2}}`, `{"a": 1} x`} {
 		if err := d.Decode([]byte(bad), rec); err == nil {
 			t.Errorf("Decode(%q) succeeded", bad)
 		}
@@ -117,6 +119,15 @@ func FuzzDecode(f *testing.F) {
 	rec := eql.NewRecord(d.NumFields())
 	f.Fuzz(func(t *testing.T, raw string) {
 		err := d.Decode([]byte(raw), rec)
+		// Decode validates: it accepts exactly the valid JSON objects.
+		trimmed := strings.TrimLeft(raw, " \t\r\n")
+		valid := jsonscan.Valid([]byte(raw)) && strings.HasPrefix(trimmed, "{")
+		if (err == nil) != valid {
+			t.Fatalf("Decode error %v, but valid object = %v for %q", err, valid, raw)
+		}
+		if json.Valid([]byte(raw)) != jsonscan.Valid([]byte(raw)) && !strings.Contains(raw, strings.Repeat("[", 100)) && !strings.Contains(raw, strings.Repeat("{", 100)) {
+			t.Fatalf("jsonscan.Valid disagrees with encoding/json.Valid for %q", raw)
+		}
 		doc, derr := eql.ParseDoc([]byte(raw))
 		if err != nil || derr != nil || hasDuplicateKeys(raw) {
 			// Duplicate keys have no agreed meaning (Elasticsearch rejects

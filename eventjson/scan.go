@@ -8,13 +8,14 @@ import (
 	"unsafe"
 
 	"github.com/eqld/eqld/eql"
+	"github.com/eqld/eqld/internal/jsonscan"
 )
 
 // This file is the decoder's scanner: one pass over the document that
 // descends only into keys leading to referenced fields and skips every
-// other value without converting it. It checks the structure it walks and
-// reports malformed input as an error, but it is not a full validator: the
-// readers in package source validate documents before they get here.
+// other value without converting it. It validates everything it passes, the
+// skipped values too (with package jsonscan), so that a document needs no
+// separate validation pass.
 
 var errSyntax = errors.New("malformed JSON document")
 
@@ -25,18 +26,9 @@ type scanner struct {
 	arena []byte // unescaped strings of the current document
 }
 
-const maxDepth = 300 // as fastjson's MaxDepth: deeper documents are rejected
+const maxDepth = jsonscan.MaxDepth // deeper documents are rejected
 
-func (s *scanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
+func (s *scanner) ws() { s.i = jsonscan.SkipWS(s.b, s.i) }
 
 // str reads a string starting at its opening quote. It returns the raw
 // bytes between the quotes and whether they contain escapes.
@@ -44,25 +36,13 @@ func (s *scanner) str() ([]byte, bool, error) {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil, false, errSyntax
 	}
-	start := s.i + 1
-	esc := false
-	// A plain loop beats IndexByte here: most strings in events are short
-	// keys and values.
-	for j := start; j < len(s.b); j++ {
-		switch c := s.b[j]; c {
-		case '"':
-			s.i = j + 1
-			return s.b[start:j], esc, nil
-		case '\\':
-			esc = true
-			j++
-		default:
-			if c < 0x20 {
-				return nil, false, errSyntax
-			}
-		}
+	end, esc := jsonscan.StringEnd(s.b, s.i)
+	if end < 0 {
+		return nil, false, errSyntax
 	}
-	return nil, false, errSyntax
+	raw := s.b[s.i+1 : end]
+	s.i = end + 1
+	return raw, esc, nil
 }
 
 // unescape decodes the escapes of a JSON string body into the arena.
@@ -163,61 +143,14 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// structural marks the bytes skip must look at inside a container.
-var structural = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
-
-// skip passes over one value of any kind.
+// skip validates and passes over one value of any kind.
 func (s *scanner) skip() error {
-	if s.i >= len(s.b) {
+	e := jsonscan.Skip(s.b, s.i, s.depth)
+	if e < 0 {
 		return errSyntax
 	}
-	switch s.b[s.i] {
-	case '"':
-		_, _, err := s.str()
-		return err
-	case '{', '[':
-		// Strings are the only place brackets may hide; count the rest.
-		depth := 0
-		for s.i < len(s.b) {
-			if !structural[s.b[s.i]] {
-				s.i++
-				continue
-			}
-			switch s.b[s.i] {
-			case '"':
-				if _, _, err := s.str(); err != nil {
-					return err
-				}
-				continue
-			case '{', '[':
-				depth++
-				if s.depth+depth > maxDepth {
-					return errSyntax
-				}
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					s.i++
-					return nil
-				}
-			}
-			s.i++
-		}
-		return errSyntax
-	default:
-		start := s.i
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				if s.i == start {
-					return errSyntax
-				}
-				return nil
-			}
-			s.i++
-		}
-		return errSyntax
-	}
+	s.i = e
+	return nil
 }
 
 // scalar reads a scalar value; ok is false for null.
@@ -250,21 +183,19 @@ func (s *scanner) scalar() (eql.Value, bool, error) {
 		return v, false, err
 	case c == '-' || (c >= '0' && c <= '9'):
 		start := s.i
-		isInt := true
-		for s.i < len(s.b) {
-			c := s.b[s.i]
-			if c >= '0' && c <= '9' || c == '-' {
-				s.i++
-				continue
-			}
-			if c == '.' || c == 'e' || c == 'E' || c == '+' {
-				isInt = false
-				s.i++
-				continue
-			}
-			break
+		end := jsonscan.NumberEnd(s.b, start)
+		if end < 0 {
+			return eql.Null, false, errSyntax
 		}
-		num := unsafe.String(unsafe.SliceData(s.b[start:s.i]), s.i-start)
+		s.i = end
+		num := unsafe.String(unsafe.SliceData(s.b[start:end]), end-start)
+		isInt := true
+		for k := start; k < end; k++ {
+			if c := s.b[k]; c == '.' || c == 'e' || c == 'E' {
+				isInt = false
+				break
+			}
+		}
 		if isInt {
 			if n, err := strconv.ParseInt(num, 10, 64); err == nil {
 				return eql.Int(n), true, nil

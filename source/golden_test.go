@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,6 +106,31 @@ func TestGolden(t *testing.T) {
 					t.Errorf("NextBatch problems differ from Next (-Next +NextBatch):\n%s", d)
 				}
 			}
+			// Deferring validation to the consumer, here Settle, changes
+			// nothing.
+			o := opts
+			o.DeferValidation = true
+			if stdin != nil {
+				o.Stdin = bytes.NewReader(stdin)
+			}
+			if d := cmp.Diff(got, render(t, args, o, false)); d != "" {
+				t.Errorf("output with DeferValidation and Settle differs (-default +deferred):\n%s", d)
+			}
+			if stdin != nil {
+				o.Stdin = bytes.NewReader(stdin)
+			}
+			ev1, pr1 := splitRender(got)
+			ev2, pr2 := splitRender(render(t, args, o, true))
+			if d := cmp.Diff(ev1, ev2); d != "" {
+				t.Errorf("NextBatch events with DeferValidation differ (-Next +NextBatch):\n%s", d)
+			}
+			// A batch's deferred documents are settled after the reader has
+			// framed the whole batch, so their problems may come later.
+			slices.Sort(pr1)
+			slices.Sort(pr2)
+			if d := cmp.Diff(pr1, pr2); d != "" && !opts.Strict {
+				t.Errorf("NextBatch problems with DeferValidation differ (-Next +NextBatch):\n%s", d)
+			}
 			if *update {
 				if wantIdx < 0 {
 					a.Files = append(a.Files, archiveFile{Name: "want"})
@@ -138,6 +164,12 @@ func render(t *testing.T, args []string, opts Options, batch bool) string {
 	}
 	defer r.Close()
 	ev := func(e *Event) {
+		if opts.DeferValidation && !r.Settle(e) {
+			return
+		}
+		if e.Deferred {
+			t.Errorf("event still Deferred after Settle")
+		}
 		hit := ""
 		if e.Origin.Hit > 0 {
 			hit = fmt.Sprintf("#%d", e.Origin.Hit)

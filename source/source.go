@@ -30,6 +30,15 @@ type Event struct {
 	Version string
 	// Origin says where the document was read.
 	Origin Origin
+	// Deferred is set, with Options.DeferValidation, on an event whose
+	// document the reader has not validated: Raw starts with '{' and is not
+	// an Elasticsearch hit or response, but it may be invalid JSON, and
+	// Index is the input's index, not yet the one its data_stream fields
+	// imply. Before the next call to Next or NextBatch the consumer either
+	// calls Settle, which does what the reader would have done, or
+	// validates Raw itself, reports an invalid document with Reject and
+	// takes the index from DataStreamIndex.
+	Deferred bool
 }
 
 // Origin locates an event in its input, for messages and for tracing an
@@ -95,6 +104,14 @@ type Options struct {
 	// become alerts; the consumer then calls ContentID(Raw) for those that
 	// do. Off by default, so that ID is always set.
 	DeferContentID bool
+	// DeferValidation leaves the validation of plain NDJSON lines to the
+	// consumer, so that a consumer that parses every document anyway (as
+	// eventjson.Decoder does, validating as it goes) reads each byte once.
+	// Such events have Deferred set; see Event.Deferred for what the
+	// consumer then owes. Lines that could be Elasticsearch hits or
+	// responses, array elements, multi-line documents and formats with
+	// their own decoders are validated as usual.
+	DeferValidation bool
 	// MaxDocSize bounds one document (line, array element, object); a longer
 	// one is reported and skipped without being held in memory. 0 means
 	// 512 MiB.
@@ -385,6 +402,63 @@ func (r *Reader) fileProblem(f *file, reason string) {
 		r.filesFailed.Add(1)
 	}
 	r.report(Problem{File: f.name, Reason: reason})
+}
+
+// Settle validates a Deferred event as the reader would have and sets its
+// Index from its data_stream fields. It reports an invalid document as a
+// problem (see Reject) and returns false; true otherwise, and always for an
+// event that is not Deferred. Call it from the goroutine calling Next,
+// before the next call.
+func (r *Reader) Settle(ev *Event) bool {
+	if !ev.Deferred {
+		return true
+	}
+	ev.Deferred = false
+	var t top
+	if why := r.v.doc(ev.Raw, &t); why != "" {
+		r.reject(ev, "invalid JSON: "+why)
+		return false
+	}
+	if idx := r.dataStreamIndex(&t); idx != "" {
+		ev.Index = idx
+	}
+	return true
+}
+
+// Reject reports a Deferred event its consumer found to be invalid JSON, as
+// the reader reports malformed documents: a Problem at the event's file
+// and line with err's text, counted in Stats.Problems and Stats.Malformed
+// and no longer in Stats.Events. In strict mode the next call to Next or
+// NextBatch returns the problem. Call it from the goroutine calling Next.
+func (r *Reader) Reject(ev *Event, err error) {
+	if !ev.Deferred {
+		return
+	}
+	ev.Deferred = false
+	r.reject(ev, err.Error())
+}
+
+func (r *Reader) reject(ev *Event, reason string) {
+	r.events.Add(-1)
+	r.malformed.Add(1)
+	r.report(Problem{File: ev.Origin.File, Line: ev.Origin.Line, Offset: ev.Origin.Offset, Reason: reason + "; skipped"})
+}
+
+// DataStreamIndex returns "<type>-<dataset>-<namespace>", the index a
+// document's data_stream fields imply, or "" if one of them is empty.
+// Equal names share one string, so that consumers of Deferred events do not
+// allocate one per event. Call it from the goroutine calling Next.
+func (r *Reader) DataStreamIndex(typ, dataset, namespace string) string {
+	if typ == "" || dataset == "" || namespace == "" {
+		return ""
+	}
+	s := append(r.scratch[:0], typ...)
+	s = append(s, '-')
+	s = append(s, dataset...)
+	s = append(s, '-')
+	s = append(s, namespace...)
+	r.scratch = s
+	return r.internBytes(s)
 }
 
 func (r *Reader) docProblem(f *file, fr *frame, reason string) {
