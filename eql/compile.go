@@ -978,10 +978,13 @@ func anyValue(v Value, pred func(Value) bool) bool {
 }
 
 // multiMatcher matches when any of its matchers does; exact strings are
-// looked up in a set.
+// looked up in a set, and the case-insensitive wildcard patterns are tested
+// together (see foldList) when the subject is short ASCII.
 type multiMatcher struct {
 	exact     map[string]bool
 	foldExact map[string]bool
+	folded    []matcher // case-insensitive patterns other than exact ones
+	fast      *foldList // foldExact and folded, for short ASCII subjects
 	others    []matcher
 }
 
@@ -989,10 +992,30 @@ func (m *multiMatcher) match(s string) bool {
 	if m.exact[s] {
 		return true
 	}
+	if m.fast != nil {
+		var buf [shortFold]byte
+		if low, ok := lowerShortASCII(&buf, s); ok {
+			if m.fast.match(low, s) {
+				return true
+			}
+		} else if m.matchFolded(s) {
+			return true
+		}
+	}
+	for _, o := range m.others {
+		if o.match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchFolded is the general path for the case-insensitive patterns.
+func (m *multiMatcher) matchFolded(s string) bool {
 	if len(m.foldExact) > 0 && foldedIn(m.foldExact, s) {
 		return true
 	}
-	for _, o := range m.others {
+	for _, o := range m.folded {
 		if o.match(s) {
 			return true
 		}
@@ -1005,16 +1028,22 @@ func combineMatchers(ms []matcher) matcher {
 		return ms[0]
 	}
 	mm := &multiMatcher{exact: map[string]bool{}, foldExact: map[string]bool{}}
+	fast := &foldList{}
 	for _, m := range ms {
-		if e, ok := m.(exactMatcher); ok {
-			if e.fold {
-				mm.foldExact[e.lit] = true
-			} else {
-				mm.exact[e.lit] = true
-			}
+		if e, ok := m.(exactMatcher); ok && !e.fold {
+			mm.exact[e.lit] = true
 			continue
 		}
-		mm.others = append(mm.others, m)
+		if !fast.add(m) {
+			mm.others = append(mm.others, m)
+			continue
+		}
+		if e, ok := m.(exactMatcher); ok {
+			mm.foldExact[e.lit] = true
+		} else {
+			mm.folded = append(mm.folded, m)
+		}
+		mm.fast = fast
 	}
 	return mm
 }

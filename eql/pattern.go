@@ -1,6 +1,7 @@
 package eql
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -186,16 +187,168 @@ func isASCII(s string) bool {
 type globMatcher struct {
 	pat  string // lower-cased when fold
 	fold bool
+	star *starGlob // pat split at its stars, when it has no ?
 }
 
 func (m globMatcher) match(s string) bool {
 	if m.fold {
+		if m.star != nil {
+			var buf [shortFold]byte
+			if low, ok := lowerShortASCII(&buf, s); ok {
+				return m.star.match(low)
+			}
+		}
 		if isASCII(s) {
 			return globMatchFold(m.pat, s)
 		}
 		s = foldString(s)
 	}
 	return globMatch(m.pat, s)
+}
+
+// shortFold is the length up to which case-insensitive matchers lower-case
+// an ASCII subject into a stack buffer, to match it with plain byte
+// searches; longer or non-ASCII subjects take the general path.
+const shortFold = 512
+
+// lowerShortASCII lower-cases s into buf if s is ASCII and fits in it.
+func lowerShortASCII(buf *[shortFold]byte, s string) ([]byte, bool) {
+	if len(s) > len(buf) {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return nil, false
+		}
+		buf[i] = lowerASCII(c)
+	}
+	return buf[:len(s)], true
+}
+
+// starGlob is a pattern whose only wildcard is *: a prefix, a suffix and
+// the literal runs between them. Finding each run at its leftmost position
+// after the previous one decides the match without backtracking.
+type starGlob struct {
+	prefix, suffix []byte
+	middle         [][]byte
+}
+
+// newStarGlob splits pat, which must hold at least one * and no ?.
+func newStarGlob(pat string) *starGlob {
+	parts := strings.Split(pat, "*")
+	g := &starGlob{prefix: []byte(parts[0]), suffix: []byte(parts[len(parts)-1])}
+	for _, p := range parts[1 : len(parts)-1] {
+		if p != "" {
+			g.middle = append(g.middle, []byte(p))
+		}
+	}
+	return g
+}
+
+func (g *starGlob) match(s []byte) bool {
+	if len(s) < len(g.prefix)+len(g.suffix) || !bytes.HasPrefix(s, g.prefix) || !bytes.HasSuffix(s, g.suffix) {
+		return false
+	}
+	s = s[len(g.prefix) : len(s)-len(g.suffix)]
+	for _, m := range g.middle {
+		i := bytes.Index(s, m)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(m):]
+	}
+	return true
+}
+
+// foldList is the case-insensitive wildcard patterns of one list (`x :
+// ("a*", "*b*", …)`), compiled to be tested together against a short ASCII
+// subject lower-cased once, instead of each pattern checking and folding
+// the subject again.
+type foldList struct {
+	exact    map[string]bool
+	prefixes [][]byte
+	suffixes [][]byte
+	contains [][]byte
+	globs    []*starGlob
+	qglobs   []string // patterns with ?, for globMatchFold
+	any      bool
+}
+
+// add adds a case-insensitive wildcard matcher, reporting false for a
+// matcher foldList does not handle.
+func (l *foldList) add(m matcher) bool {
+	switch m := m.(type) {
+	case exactMatcher:
+		if !m.fold {
+			return false
+		}
+		if l.exact == nil {
+			l.exact = map[string]bool{}
+		}
+		l.exact[m.lit] = true
+	case affixMatcher:
+		if !m.fold {
+			return false
+		}
+		if m.suffix {
+			l.suffixes = append(l.suffixes, []byte(m.lit))
+		} else {
+			l.prefixes = append(l.prefixes, []byte(m.lit))
+		}
+	case containsMatcher:
+		if !m.fold {
+			return false
+		}
+		l.contains = append(l.contains, []byte(m.lit))
+	case globMatcher:
+		if !m.fold {
+			return false
+		}
+		if m.star != nil {
+			l.globs = append(l.globs, m.star)
+		} else {
+			l.qglobs = append(l.qglobs, m.pat)
+		}
+	case anyMatcher:
+		l.any = true
+	default:
+		return false
+	}
+	return true
+}
+
+// match tests low, the lower-cased form of the ASCII string s.
+func (l *foldList) match(low []byte, s string) bool {
+	if l.any || l.exact[string(low)] {
+		return true
+	}
+	for _, p := range l.prefixes {
+		if bytes.HasPrefix(low, p) {
+			return true
+		}
+	}
+	for _, p := range l.suffixes {
+		if bytes.HasSuffix(low, p) {
+			return true
+		}
+	}
+	for _, p := range l.contains {
+		if bytes.Contains(low, p) {
+			return true
+		}
+	}
+	for _, g := range l.globs {
+		if g.match(low) {
+			return true
+		}
+	}
+	for _, p := range l.qglobs {
+		if globMatchFold(p, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // globMatchFold is globMatch for a lower-case pattern against an ASCII
@@ -299,7 +452,11 @@ func compileWildcard(pattern string, fold bool) matcher {
 			}
 		}
 	}
-	return globMatcher{pattern, fold}
+	g := globMatcher{pat: pattern, fold: fold}
+	if !strings.Contains(pattern, "?") {
+		g.star = newStarGlob(pattern)
+	}
+	return g
 }
 
 type anyMatcher struct{}

@@ -1,6 +1,9 @@
 package eql
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEqualFold(t *testing.T) {
 	tests := []struct {
@@ -48,5 +51,52 @@ func TestFoldedIn(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { equalFold("PowerShell.EXE", "cmd.exe") }); n != 0 {
 		t.Errorf("equalFold of ASCII strings of different lengths allocates %v times", n)
+	}
+}
+
+// TestWildcardLists checks the matchers of case-insensitive wildcard
+// patterns, alone and in lists (where short ASCII subjects take the
+// foldList path), against globMatch over lower-cased pattern and subject.
+func TestWildcardLists(t *testing.T) {
+	patterns := []string{
+		"cmd.exe", "*.EXE", "C:\\Windows\\*", "*\\AppData\\*", "*\\appdata\\*\\*.dll",
+		"*a*b*", "a*b", "a*", "*", "**", "a?c", "*?.exe", "ab*ab", "*aba*", "é*", "*É", "straße*",
+		"", "*x*y*z", "x*y*z*", "\\*", "*\\Temp\\*.ps1",
+	}
+	subjects := []string{
+		"", "a", "ab", "abab", "aXbXab", "CMD.EXE", "cmd.exe ", "C:\\WINDOWS\\system32\\cmd.exe",
+		"c:\\users\\bob\\AppData\\Local\\x.dll", "c:\\users\\bob\\appdata\\x.dll", "abc", "aéc",
+		"É", "éÉ", "STRASSE", "Straße.txt", "xyz", "xzy", "\\", "C:\\Temp\\a.PS1",
+		"C:\\Users\\x\\AppData\\Roaming\\Temp\\run.ps1", string(make([]byte, 600)) + "A.EXE",
+		"İ.exe", "\xff.exe",
+	}
+	ref := func(pats []string, s string) bool {
+		for _, p := range pats {
+			if globMatch(strings.ToLower(p), strings.ToLower(s)) {
+				return true
+			}
+		}
+		return false
+	}
+	var lists [][]string
+	for _, p := range patterns {
+		lists = append(lists, []string{p})
+	}
+	for i := range patterns {
+		for j := i + 1; j < len(patterns); j += 3 {
+			lists = append(lists, []string{patterns[i], patterns[j]}, []string{patterns[i], patterns[j], patterns[(i+j)%len(patterns)]})
+		}
+	}
+	for _, pats := range lists {
+		var ms []matcher
+		for _, p := range pats {
+			ms = append(ms, compileWildcard(p, true))
+		}
+		m := combineMatchers(ms)
+		for _, s := range subjects {
+			if got, want := m.match(s), ref(pats, s); got != want {
+				t.Errorf("%q : %q = %v, want %v", s, pats, got, want)
+			}
+		}
 	}
 }
