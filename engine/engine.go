@@ -177,7 +177,8 @@ type Engine struct {
 	fields   *eql.Fields
 	memo     *eql.Memo
 	catRef   *eql.FieldRef
-	tsQuery  *eql.Query // reads @timestamp with the schema's type
+	dsRefs   [3]*eql.FieldRef // data_stream.type, .dataset, .namespace: the index of Deferred events
+	tsQuery  *eql.Query       // reads @timestamp with the schema's type
 	shards   []*shard
 	problems []Problem
 	found    atomic.Int64
@@ -236,6 +237,13 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		sh.rules = append(sh.rules, c)
 	}
 	base := []*eql.FieldRef{e.catRef}
+	if workers == 1 {
+		// Only the inline run decodes Deferred events (see runInline).
+		for i, name := range []string{"data_stream.type", "data_stream.dataset", "data_stream.namespace"} {
+			e.dsRefs[i] = e.fields.Ref(name)
+			base = append(base, e.dsRefs[i])
+		}
+	}
 	for _, f := range e.tsQuery.Fields() {
 		base = append(base, f)
 	}
@@ -245,6 +253,7 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 			refs = append(refs, c.fields()...)
 		}
 		sh.decoder = eventjson.New(dedupRefs(refs))
+		sh.decoder.Watch("_source", "hits") // see admit
 	}
 	return e, e.problems
 }
@@ -319,29 +328,89 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 		if err != nil {
 			return err
 		}
+		ok, decoded := e.admit(rd, ev, st.sh.decoder, st.rec)
+		if !ok {
+			continue
+		}
 		seq++
 		rep.Events++
-		e.prepare(ev, rep)
-		st.handle(ev, seq)
+		e.countIndex(ev, rep)
+		if decoded {
+			st.process(ev, st.rec, seq)
+		} else {
+			st.handle(ev, seq)
+		}
 	}
 }
 
-// prepare applies the Transform and OnEvent hooks and counts events
-// without an index.
-func (e *Engine) prepare(ev *source.Event, rep *Report) {
+// admit makes an event read ready for the rules: it applies the Transform
+// and OnEvent hooks and validates a Deferred event. When dec is not nil and
+// the document is used as read, the validation is dec's decoding into rec
+// (one pass over the document instead of the reader's and then the
+// decoder's) and decoded is true. ok is false for an invalid document,
+// which has been reported to the reader.
+func (e *Engine) admit(rd *source.Reader, ev *source.Event, dec *eventjson.Decoder, rec *eql.Record) (ok, decoded bool) {
 	if e.opts.Transform != nil {
 		if raw := e.opts.Transform(ev.Raw); len(raw) > 0 && (len(raw) != len(ev.Raw) || &raw[0] != &ev.Raw[0]) {
+			if !rd.Settle(ev) { // the document read must be valid too
+				return false, false
+			}
 			ev.Raw = raw
 			if ev.Index == "" {
 				ev.Index = source.IndexOf(raw)
 			}
 		}
 	}
+	if ev.Deferred {
+		if dec == nil || e.dsRefs[0] == nil || e.opts.OnEvent != nil {
+			if !rd.Settle(ev) {
+				return false, false
+			}
+		} else {
+			if err := dec.Decode(ev.Raw, rec); err != nil {
+				rd.Reject(ev, err)
+				return false, false
+			}
+			if dec.Watched() {
+				// Maybe a hit or a response, whose events the reader
+				// returns next; else a plain event after all.
+				if !rd.Settle(ev) {
+					return false, false
+				}
+			} else {
+				e.dataStreamIndex(rd, ev, rec)
+			}
+			decoded = true
+		}
+	}
 	if e.opts.OnEvent != nil {
 		e.opts.OnEvent(ev)
 	}
+	return true, decoded
+}
+
+// countIndex counts events without an index, which no rule sees unless
+// IgnoreIndex is set.
+func (e *Engine) countIndex(ev *source.Event, rep *Report) {
 	if ev.Index == "" && !e.opts.IgnoreIndex {
 		rep.NoIndex++
+	}
+}
+
+// dataStreamIndex sets the index of a Deferred event from its decoded
+// data_stream fields, as the reader would have from the document.
+func (e *Engine) dataStreamIndex(rd *source.Reader, ev *source.Event, rec *eql.Record) {
+	ev.Deferred = false
+	var parts [3]string
+	for i, f := range e.dsRefs {
+		v, ok := rec.Lookup(f)
+		if !ok || v.Kind() != eql.KindString {
+			return
+		}
+		parts[i] = v.AsString()
+	}
+	if idx := rd.DataStreamIndex(parts[0], parts[1], parts[2]); idx != "" {
+		ev.Index = idx
 	}
 }
 
@@ -397,9 +466,12 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 			err = rerr
 			break
 		}
+		if ok, _ := e.admit(rd, ev, nil, nil); !ok {
+			continue
+		}
 		seq++
 		rep.Events++
-		e.prepare(ev, rep)
+		e.countIndex(ev, rep)
 		if len(cur.events) == 0 {
 			cur.first = seq
 		}

@@ -11,11 +11,16 @@ import (
 
 func run(t *testing.T, rules []*rule.Rule, opts engine.Options, inputs ...string) *engine.Report {
 	t.Helper()
+	return runWith(t, rules, opts, source.Options{}, inputs...)
+}
+
+func runWith(t *testing.T, rules []*rule.Rule, opts engine.Options, sopts source.Options, inputs ...string) *engine.Report {
+	t.Helper()
 	e, problems := engine.New(rules, opts)
 	for _, p := range problems {
 		t.Logf("rule problem: %v", p)
 	}
-	rd, err := source.Open(inputs, source.Options{})
+	rd, err := source.Open(inputs, sopts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/eqld/eqld/engine"
 	"github.com/eqld/eqld/gen"
 	"github.com/eqld/eqld/rule"
+	"github.com/eqld/eqld/source"
 )
 
 // fingerprint renders everything a run found, for comparing runs.
@@ -81,14 +82,21 @@ func TestWorkersEquivalent(t *testing.T) {
 	var want string
 	for _, workers := range []int{1, 2, 3} {
 		for _, order := range []engine.Order{engine.OrderStream, engine.OrderBuffer} {
-			rep := run(t, rules, engine.Options{Workers: workers, Order: order}, path)
-			got := fingerprint(rep)
-			if want == "" {
-				want = got
-				continue
-			}
-			if got != want {
-				t.Fatalf("workers=%d order=%d: results differ from workers=1 order=stream", workers, order)
+			// Validation by the reader, or deferred to the engine (as hunt
+			// reads) must not matter either.
+			for _, deferred := range []bool{false, true} {
+				if deferred && order == engine.OrderBuffer {
+					continue
+				}
+				rep := runWith(t, rules, engine.Options{Workers: workers, Order: order}, source.Options{DeferValidation: deferred}, path)
+				got := fingerprint(rep)
+				if want == "" {
+					want = got
+					continue
+				}
+				if got != want {
+					t.Fatalf("workers=%d order=%d deferred=%v: results differ from workers=1 order=stream", workers, order, deferred)
+				}
 			}
 		}
 	}

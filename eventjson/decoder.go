@@ -23,6 +23,7 @@ type node struct {
 	children map[string]*node
 	id       int       // field slot ending here, or -1
 	first    [4]uint64 // bitmap of the first bytes of the children's keys
+	watch    bool      // a top-level key Watch asked for
 }
 
 // child returns the child for a document key, following a flattened key
@@ -53,6 +54,19 @@ func (n *node) child(key []byte) *node {
 
 func newNode() *node { return &node{id: -1} }
 
+// add makes a child for the key seg.
+func (n *node) add(seg string) *node {
+	if n.children == nil {
+		n.children = map[string]*node{}
+	}
+	c := newNode()
+	n.children[seg] = c
+	if seg != "" {
+		n.first[seg[0]>>6] |= 1 << (seg[0] & 63)
+	}
+	return c
+}
+
 // Decoder fills eql.Records from JSON. A Decoder is not safe for
 // concurrent use: give each goroutine its own (they can share the Fields).
 type Decoder struct {
@@ -62,6 +76,8 @@ type Decoder struct {
 	vals  [][]eql.Value // per slot, values gathered while walking (multi-valued)
 	seen  []bool        // per slot, touched by the current document
 	touch []int         // slots set during the current document
+
+	watched bool // the current document has a watched top-level key
 }
 
 // New compiles a decoder for the given fields.
@@ -72,14 +88,7 @@ func New(fields []*eql.FieldRef) *Decoder {
 		for _, seg := range f.Path {
 			c := n.children[seg]
 			if c == nil {
-				if n.children == nil {
-					n.children = map[string]*node{}
-				}
-				c = newNode()
-				n.children[seg] = c
-				if seg != "" {
-					n.first[seg[0]>>6] |= 1 << (seg[0] & 63)
-				}
+				c = n.add(seg)
 			}
 			n = c
 		}
@@ -92,6 +101,24 @@ func New(fields []*eql.FieldRef) *Decoder {
 	d.seen = make([]bool, d.n)
 	return d
 }
+
+// Watch makes Decode note whether a document has one of keys as a
+// top-level member (written as is, not nested or flattened): see Watched.
+// A reader that hands documents over unexamined uses it to spot the rare
+// ones that are not events, at no cost to the others.
+func (d *Decoder) Watch(keys ...string) {
+	for _, k := range keys {
+		c := d.root.children[k]
+		if c == nil {
+			c = d.root.add(k)
+		}
+		c.watch = true
+	}
+}
+
+// Watched reports whether the document last decoded has a top-level key
+// given to Watch.
+func (d *Decoder) Watched() bool { return d.watched }
 
 // NumFields is the number of slots a record needs for this decoder.
 func (d *Decoder) NumFields() int { return d.n }
@@ -111,6 +138,7 @@ func (d *Decoder) NumFields() int { return d.n }
 func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	rec.Reset()
 	d.touch = d.touch[:0]
+	d.watched = false
 	d.s = scanner{b: raw, arena: d.s.arena[:0]}
 	s := &d.s
 	s.ws()
@@ -194,6 +222,9 @@ func (d *Decoder) object(n *node) error {
 			return errSyntax
 		}
 		c := n.child(key)
+		if c != nil && c.watch {
+			d.watched = true
+		}
 		if c == nil {
 			err = s.skip()
 		} else {

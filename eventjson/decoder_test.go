@@ -184,3 +184,35 @@ func hasDuplicateKeys(raw string) bool {
 		}
 	}
 }
+
+func TestWatch(t *testing.T) {
+	_, refs := setup()
+	d := eventjson.New(refs)
+	d.Watch("_source", "hits")
+	rec := eql.NewRecord(d.NumFields())
+	for _, c := range []struct {
+		doc  string
+		want bool
+	}{
+		{`{"process": {"name": "a"}}`, false},
+		{`{"_source": {"process": {"name": "a"}}, "_id": "x"}`, true},
+		{`{"hits": {"hits": []}}`, true},
+		{`{"hits.total": 1}`, false},
+		{`{"process": {"hits": 1, "_source": 2}}`, false},
+		{`{"a": [{"hits": 1}]}`, false},
+	} {
+		if err := d.Decode([]byte(c.doc), rec); err != nil {
+			t.Fatal(err)
+		}
+		if d.Watched() != c.want {
+			t.Errorf("Watched() = %v for %s", d.Watched(), c.doc)
+		}
+	}
+	// Watching changes no field.
+	if err := d.Decode([]byte(docs[0]), rec); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := rec.Lookup(refs[2]); v.AsString() != "cmd.exe" {
+		t.Errorf("process.name = %v", v)
+	}
+}

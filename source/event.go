@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -19,7 +18,7 @@ func (r *Reader) handle(f *file, fr *frame) {
 		r.docProblem(f, fr, fmt.Sprintf("not JSON (starts with %q); skipped", excerpt(b)))
 		return
 	}
-	if r.opts.DeferValidation && f.dec == nil && !fr.compact && fr.line == fr.fileLine && len(b) > 0 && b[0] == '{' && !mayBeHit(b) {
+	if r.opts.DeferValidation && f.dec == nil && !fr.compact && fr.line == fr.fileLine && len(b) > 0 && b[0] == '{' {
 		if fr.copy {
 			start := len(r.arena)
 			r.arena = append(r.arena, b...)
@@ -81,13 +80,6 @@ func (r *Reader) handle(f *file, fr *frame) {
 		}
 		r.emit(f, fr, b, idx, "", "")
 	}
-}
-
-// mayBeHit reports whether an object could be an Elasticsearch hit or
-// response, whose top-level members decide what the event is: it has a
-// "_source" or "hits" key (or such a string somewhere).
-func mayBeHit(b []byte) bool {
-	return bytes.Contains(b, []byte(`"_source"`)) || bytes.Contains(b, []byte(`"hits"`))
 }
 
 func (r *Reader) emit(f *file, fr *frame, raw []byte, index, id, version string) {

@@ -31,13 +31,14 @@ type Event struct {
 	// Origin says where the document was read.
 	Origin Origin
 	// Deferred is set, with Options.DeferValidation, on an event whose
-	// document the reader has not validated: Raw starts with '{' and is not
-	// an Elasticsearch hit or response, but it may be invalid JSON, and
-	// Index is the input's index, not yet the one its data_stream fields
-	// imply. Before the next call to Next or NextBatch the consumer either
-	// calls Settle, which does what the reader would have done, or
-	// validates Raw itself, reports an invalid document with Reject and
-	// takes the index from DataStreamIndex.
+	// document the reader has not looked into: Raw starts with '{' but may
+	// be invalid JSON, or an Elasticsearch hit or response rather than an
+	// event, and Index is the input's index, not yet the one its
+	// data_stream fields imply. Before the next call to Next or NextBatch
+	// the consumer either calls Settle, which does what the reader would
+	// have done, or checks Raw itself: it reports an invalid document with
+	// Reject, calls Settle for a document with a top-level "_source" or
+	// "hits" member, and takes the index from DataStreamIndex.
 	Deferred bool
 }
 
@@ -404,11 +405,13 @@ func (r *Reader) fileProblem(f *file, reason string) {
 	r.report(Problem{File: f.name, Reason: reason})
 }
 
-// Settle validates a Deferred event as the reader would have and sets its
-// Index from its data_stream fields. It reports an invalid document as a
-// problem (see Reject) and returns false; true otherwise, and always for an
-// event that is not Deferred. Call it from the goroutine calling Next,
-// before the next call.
+// Settle does for a Deferred event what the reader would have done: it
+// validates the document and sets Index from its data_stream fields, and
+// returns true. It returns false for an invalid document, which it reports
+// as a problem (see Reject), and for an Elasticsearch hit or response,
+// whose events the following calls to Next or NextBatch return instead
+// (after the rest of the current batch). An event that is not Deferred is
+// left alone. Call it from the goroutine calling Next, before the next call.
 func (r *Reader) Settle(ev *Event) bool {
 	if !ev.Deferred {
 		return true
@@ -417,6 +420,19 @@ func (r *Reader) Settle(ev *Event) bool {
 	var t top
 	if why := r.v.doc(ev.Raw, &t); why != "" {
 		r.reject(ev, "invalid JSON: "+why)
+		return false
+	}
+	if t.isHit() || t.source == nil && isResponse(t.hits) {
+		r.events.Add(-1)
+		// The event's file may be finished: what hit and response need of
+		// it is in the event (a Deferred event has the input's index).
+		f := &file{name: ev.Origin.File, index: ev.Index}
+		fr := &frame{b: ev.Raw, line: ev.Origin.Line, fileLine: ev.Origin.Line, off: ev.Origin.Offset}
+		if t.isHit() {
+			r.hit(f, fr, &t, true) // copied: the line's buffer may be reused
+		} else {
+			r.response(f, fr, t.hits)
+		}
 		return false
 	}
 	if idx := r.dataStreamIndex(&t); idx != "" {

@@ -173,6 +173,8 @@ func (c *huntCmd) Run(env *Env) error {
 		Strict:         c.Strict,
 		Stdin:          env.Stdin,
 		DeferContentID: true,
+		// The engine validates while it decodes (one pass per document).
+		DeferValidation: true,
 		OnProblem: func(p source.Problem) {
 			problems++
 			if problems <= 20 {

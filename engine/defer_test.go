@@ -1,0 +1,77 @@
+package engine_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/eqld/eqld/engine"
+	"github.com/eqld/eqld/rule"
+	"github.com/eqld/eqld/source"
+)
+
+// TestDeferredValidation checks that the engine, validating documents as
+// it decodes them, does what the reader would have done: invalid lines are
+// reported at their line and skipped, hits and responses become their
+// events, and data_stream fields give the index.
+func TestDeferredValidation(t *testing.T) {
+	in := strings.Join([]string{
+		`{"@timestamp":"2024-01-01T00:00:01Z","event":{"category":"process"},"process":{"name":"a.exe"},"data_stream":{"type":"logs","dataset":"x","namespace":"default"}}`,
+		`{"@timestamp":"2024-01-01T00:00:02Z","event":{"category":"process"},"process":{"name":"a.exe"},"data_stream.type":"logs","data_stream.dataset":"x","data_stream.namespace":"d2"}`,
+		`{"@timestamp":"2024-01-01T00:00:03Z","event":{"category":"process"},"process":{"name":"a.exe"},"x":01}`,
+		`{"@timestamp":"2024-01-01T00:00:04Z","event":{"category":"process"},"process":{"name":"a.exe","args":["a",]}}`,
+		`{"_index":"logs-hit-default","_id":"h1","_source":{"@timestamp":"2024-01-01T00:00:05Z","event":{"category":"process"},"process":{"name":"a.exe"}}}`,
+		`{"took":1,"hits":{"hits":[{"_index":"logs-r-default","_id":"r1","_source":{"@timestamp":"2024-01-01T00:00:06Z","event":{"category":"process"},"process":{"name":"a.exe"}}},{"_index":"logs-r-default","_id":"r2","_source":{"@timestamp":"2024-01-01T00:00:07Z","event":{"category":"process"},"process":{"name":"b.exe"}}}]}}`,
+		`{"@timestamp":"2024-01-01T00:00:08Z","event":{"category":"process"},"process":{"name":"a.exe"},"hits":3}`,
+		`{"@timestamp":"2024-01-01T00:00:09Z","event":{"category":"process"},"process":{"name":"a.exe"},"data_stream":{"type":"logs","dataset":"x"}}`,
+		`not json`,
+	}, "\n") + "\n"
+	path := filepath.Join(t.TempDir(), "in.ndjson")
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rules []*rule.Rule
+	for id, q := range map[string]string{"any": `process where process.name : "a.exe"`,
+		"seq": `sequence [process where process.name == "a.exe"] [process where true]`} {
+		r := &rule.Rule{UUID: "uuid-" + id, Runnable: true, Status: rule.StatusRunnable}
+		r.RuleID, r.Name, r.Type, r.Language, r.Query, r.Index = id, "rule "+id, "eql", "eql", q, []string{"*"}
+		r.Severity, r.RiskScore = "low", 21
+		rules = append(rules, r)
+	}
+	slices.SortFunc(rules, func(a, b *rule.Rule) int { return strings.Compare(a.RuleID, b.RuleID) })
+	render := func(workers int, deferred bool) string {
+		var b strings.Builder
+		sopts := source.Options{Index: "fallback", DeferValidation: deferred,
+			OnProblem: func(p source.Problem) { fmt.Fprintf(&b, "problem %v\n", p) }}
+		rep := runWith(t, rules, engine.Options{Workers: workers, IgnoreIndex: true}, sopts, path)
+		for _, r := range rep.Results {
+			for _, f := range r.Findings {
+				for _, ev := range f.Events {
+					fmt.Fprintf(&b, "%s line %d %s %s\n", r.Rule.RuleID, ev.Origin.Line, ev.Index, ev.ID)
+				}
+			}
+		}
+		fmt.Fprintf(&b, "events %d no-index %d\n", rep.Events, rep.NoIndex)
+		return b.String()
+	}
+	want := render(1, false)
+	for _, c := range []struct {
+		workers  int
+		deferred bool
+	}{{1, true}, {2, true}} {
+		if d := cmp.Diff(want, render(c.workers, c.deferred)); d != "" {
+			t.Errorf("workers=%d deferred=%v differs from the reader validating (-want +got):\n%s", c.workers, c.deferred, d)
+		}
+	}
+	for _, s := range []string{"in.ndjson:3: invalid JSON", "in.ndjson:4: invalid JSON", "events 7 ", "any line 1 logs-x-default", "any line 2 logs-x-d2",
+		"any line 6 logs-r-default r1", "any line 5 logs-hit-default h1", "any line 8 fallback", "any line 7 fallback"} {
+		if !strings.Contains(want, s) {
+			t.Errorf("output lacks %q:\n%s", s, want)
+		}
+	}
+}
