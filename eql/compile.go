@@ -74,13 +74,27 @@ func (f *fieldAccess) get(ev Event) Value {
 		return Null
 	}
 	v, ok := ev.Lookup(f.ref)
+	return f.mapped(v, ok)
+}
+
+// getRecord is get for a Record, without the interface call.
+func (f *fieldAccess) getRecord(r *Record) Value {
+	if f.absent {
+		return Null
+	}
+	v, ok := r.Lookup(f.ref)
+	return f.mapped(v, ok)
+}
+
+// mapped applies the field's mapping to the value a lookup returned.
+func (f *fieldAccess) mapped(v Value, ok bool) Value {
 	if !ok {
 		return Null
 	}
 	if v.k == KindNull {
 		return f.info.NullValue
 	}
-	if f.info.Type != TypeUnknown {
+	if f.info.Type != TypeUnknown && !coerceKeeps(f.info.Type, v.k) {
 		return coerce(&f.info, v)
 	}
 	return v
@@ -257,6 +271,10 @@ type cnd struct {
 	fn    condFn
 	konst bool
 	k     tri
+	// parts are the operands of fn when it is an `and` (isAnd) or `or` of
+	// several conditions, so that chains compile to one flat loop.
+	parts []condFn
+	isAnd bool
 }
 
 func constC(t tri) cnd {
@@ -538,79 +556,107 @@ func combine(isAnd bool, lc, rc cnd) cnd {
 	case lc.konst && rc.konst:
 		return constC(triNull)
 	}
-	l, r := lc.fn, rc.fn
-	return dynC(func(ev Event) tri {
-		a := l(ev)
-		if a == dom {
-			return dom
+	// Operands that are the same connective are spliced in: `a and b and
+	// c` is one loop over three conditions, not two nested closures.
+	var parts []condFn
+	for _, x := range []cnd{lc, rc} {
+		if x.parts != nil && x.isAnd == isAnd {
+			parts = append(parts, x.parts...)
+		} else {
+			parts = append(parts, x.fn)
 		}
-		b := r(ev)
-		if b == dom {
-			return dom
+	}
+	out := dynC(junction(parts, dom, id))
+	out.parts, out.isAnd = parts, isAnd
+	return out
+}
+
+// junction evaluates parts left to right: the dominant value decides at
+// once; otherwise the result is null if any part was null, else id.
+func junction(parts []condFn, dom, id tri) condFn {
+	if len(parts) == 2 {
+		l, r := parts[0], parts[1]
+		return func(ev Event) tri {
+			a := l(ev)
+			if a == dom {
+				return dom
+			}
+			b := r(ev)
+			if b == dom {
+				return dom
+			}
+			if a == triNull || b == triNull {
+				return triNull
+			}
+			return id
 		}
-		if a == triNull || b == triNull {
-			return triNull
+	}
+	return func(ev Event) tri {
+		res := id
+		for _, p := range parts {
+			switch p(ev) {
+			case dom:
+				return dom
+			case triNull:
+				res = triNull
+			}
 		}
-		return id
-	})
+		return res
+	}
 }
 
 // leaf builds a query-leaf condition: true when any value of the field
 // satisfies pred, false when none does or the field is missing; neg takes
-// the complement.
+// the complement. Leaves are most of what rules evaluate, so the common
+// case — an event read through a Record — is one closure that reads the
+// slot directly and memoises its result per event when the queries share a
+// Memo, since many rules test the same leaves.
 func (c *compiler) leaf(fa *fieldAccess, key string, pred func(Value) bool, neg bool) condFn {
-	get := fa.get
-	// eval is the leaf without negation: 0 no value satisfies pred, 1 one
-	// does, 2 the field is missing. Memoised per event when the queries share
-	// a Memo, since many rules test the same leaves.
-	eval := func(ev Event) uint8 {
-		v := get(ev)
-		switch v.k {
-		case KindNull:
-			return 2
-		case KindList:
-			for _, e := range v.l {
-				if pred(e) {
-					return 1
-				}
-			}
-			return 0
+	memo := -1
+	if m := c.opts.Memo; m != nil {
+		memo = m.id(fa.ref.Name + "\x00" + key)
+	}
+	// Results: 0 no value satisfies pred, 1 one does, 2 the field is missing.
+	missing := triOf(neg)
+	if c.script {
+		missing = triNull
+	}
+	results := [3]tri{triOf(neg), triOf(!neg), missing}
+	return func(ev Event) tri {
+		rec, ok := ev.(*Record)
+		if !ok {
+			return results[leafResult(fa.get(ev), pred)]
 		}
-		if pred(v) {
-			return 1
+		if memo < 0 {
+			return results[leafResult(fa.getRecord(rec), pred)]
+		}
+		r, ok := rec.memoGet(memo)
+		if !ok {
+			r = leafResult(fa.getRecord(rec), pred)
+			rec.memoSet(memo, r)
+		}
+		return results[r]
+	}
+}
+
+// leafResult applies a leaf's predicate to a field value: 0 no value
+// satisfies it, 1 one does, 2 the value is null (the field is missing).
+func leafResult(v Value, pred func(Value) bool) uint8 {
+	switch v.k {
+	case KindNull:
+		return 2
+	case KindList:
+		for _, e := range v.l {
+			if pred(e) {
+				return 1
+			}
 		}
 		return 0
 	}
-	if m := c.opts.Memo; m != nil {
-		id := m.id(fa.ref.Name + "\x00" + key)
-		inner := eval
-		eval = func(ev Event) uint8 {
-			rec, ok := ev.(*Record)
-			if !ok {
-				return inner(ev)
-			}
-			if r, ok := rec.memoGet(id); ok {
-				return r
-			}
-			r := inner(ev)
-			rec.memoSet(id, r)
-			return r
-		}
+	if pred(v) {
+		return 1
 	}
-	if c.script {
-		return func(ev Event) tri {
-			switch eval(ev) {
-			case 2:
-				return triNull
-			case 1:
-				return triOf(!neg)
-			}
-			return triOf(neg)
-		}
-	}
-	return func(ev Event) tri {
-		return triOf((eval(ev) == 1) != neg)
-	}
+	return 0
 }
 
 func negateCmp(op ast.BinaryOp) ast.BinaryOp {
