@@ -625,7 +625,11 @@ func (c *compiler) leaf(fa *fieldAccess, key string, pred func(Value) bool, neg 
 	return func(ev Event) tri {
 		rec, ok := ev.(*Record)
 		if !ok {
-			return results[leafResult(fa.get(ev), pred)]
+			rb, ok := ev.(RecordBacked)
+			if !ok {
+				return results[leafResult(fa.get(ev), pred)]
+			}
+			rec = rb.Record()
 		}
 		if memo < 0 {
 			return results[leafResult(fa.getRecord(rec), pred)]

@@ -265,6 +265,18 @@ func (r *Record) memoSet(id int, v uint8) {
 	r.mval[id] = v
 }
 
+// RecordBacked is implemented by events that wrap the Record being
+// evaluated together with context of their own (a source position, a lazy
+// copy). Query leaves then read the Record's slots and share its per-event
+// memo (see Options.Memo) as they do when given the Record itself, instead
+// of evaluating every condition afresh through Lookup.
+type RecordBacked interface {
+	Event
+	// Record returns the record the event's Lookup reads, holding the
+	// current event.
+	Record() *Record
+}
+
 // Memo interns the conditions of queries compiled with it, so that equal
 // conditions share one memoised result per event (see Options.Memo). It is
 // safe for concurrent use.
