@@ -21,6 +21,7 @@ import (
 	"io"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -328,7 +329,7 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 		if err != nil {
 			return err
 		}
-		ok, decoded := e.admit(rd, ev, st.sh.decoder, st.rec)
+		ok, decoded := e.admit(rd, ev, st)
 		if !ok {
 			continue
 		}
@@ -344,12 +345,12 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 }
 
 // admit makes an event read ready for the rules: it applies the Transform
-// and OnEvent hooks and validates a Deferred event. When dec is not nil and
-// the document is used as read, the validation is dec's decoding into rec
-// (one pass over the document instead of the reader's and then the
-// decoder's) and decoded is true. ok is false for an invalid document,
-// which has been reported to the reader.
-func (e *Engine) admit(rd *source.Reader, ev *source.Event, dec *eventjson.Decoder, rec *eql.Record) (ok, decoded bool) {
+// and OnEvent hooks and validates a Deferred event. When st is not nil (an
+// inline run) and the document is used as read, the validation is the
+// decoding into st.rec (one pass over the document instead of the reader's
+// and then the decoder's) and decoded is true. ok is false for an invalid
+// document, which has been reported to the reader.
+func (e *Engine) admit(rd *source.Reader, ev *source.Event, st *runState) (ok, decoded bool) {
 	if e.opts.Transform != nil {
 		if raw := e.opts.Transform(ev.Raw); len(raw) > 0 && (len(raw) != len(ev.Raw) || &raw[0] != &ev.Raw[0]) {
 			if !rd.Settle(ev) { // the document read must be valid too
@@ -362,12 +363,13 @@ func (e *Engine) admit(rd *source.Reader, ev *source.Event, dec *eventjson.Decod
 		}
 	}
 	if ev.Deferred {
-		if dec == nil || e.dsRefs[0] == nil || e.opts.OnEvent != nil {
+		if st == nil || e.dsRefs[0] == nil || e.opts.OnEvent != nil {
 			if !rd.Settle(ev) {
 				return false, false
 			}
 		} else {
-			if err := dec.Decode(ev.Raw, rec); err != nil {
+			dec := st.sh.decoder
+			if err := dec.Decode(ev.Raw, st.rec); err != nil {
 				rd.Reject(ev, err)
 				return false, false
 			}
@@ -378,7 +380,7 @@ func (e *Engine) admit(rd *source.Reader, ev *source.Event, dec *eventjson.Decod
 					return false, false
 				}
 			} else {
-				e.dataStreamIndex(rd, ev, rec)
+				st.dataStreamIndex(rd, ev)
 			}
 			decoded = true
 		}
@@ -399,17 +401,34 @@ func (e *Engine) countIndex(ev *source.Event, rep *Report) {
 
 // dataStreamIndex sets the index of a Deferred event from its decoded
 // data_stream fields, as the reader would have from the document.
-func (e *Engine) dataStreamIndex(rd *source.Reader, ev *source.Event, rec *eql.Record) {
+func (st *runState) dataStreamIndex(rd *source.Reader, ev *source.Event) {
 	ev.Deferred = false
 	var parts [3]string
-	for i, f := range e.dsRefs {
-		v, ok := rec.Lookup(f)
+	for i, f := range st.e.dsRefs {
+		v, ok := st.rec.Lookup(f)
 		if !ok || v.Kind() != eql.KindString {
 			return
 		}
 		parts[i] = v.AsString()
 	}
-	if idx := rd.DataStreamIndex(parts[0], parts[1], parts[2]); idx != "" {
+	// A source has a handful of data streams: comparing short strings
+	// against the recent ones is cheaper than hashing the name.
+	for i := range st.dsRecent {
+		if c := &st.dsRecent[i]; c.parts == parts {
+			if c.index != "" {
+				ev.Index = c.index
+			}
+			return
+		}
+	}
+	idx := rd.DataStreamIndex(parts[0], parts[1], parts[2])
+	c := &st.dsRecent[st.dsNext%len(st.dsRecent)]
+	st.dsNext++
+	for i, p := range parts {
+		c.parts[i] = strings.Clone(p) // the parts point into the document
+	}
+	c.index = idx
+	if idx != "" {
 		ev.Index = idx
 	}
 }
@@ -466,7 +485,7 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 			err = rerr
 			break
 		}
-		if ok, _ := e.admit(rd, ev, nil, nil); !ok {
+		if ok, _ := e.admit(rd, ev, nil); !ok {
 			continue
 		}
 		seq++
@@ -539,9 +558,14 @@ type runState struct {
 	// busy lists the sequence rules holding state (pending sequences or
 	// sequences awaiting a trailing window); only they evaluate events that
 	// could extend a sequence.
-	busy   []int
-	isBusy []bool
-	events int64
+	busy     []int
+	isBusy   []bool
+	events   int64
+	dsRecent [16]struct { // data streams named lately, see dataStreamIndex
+		parts [3]string
+		index string
+	}
+	dsNext int
 }
 
 type ruleState struct {

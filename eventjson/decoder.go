@@ -24,7 +24,17 @@ type node struct {
 	id       int       // field slot ending here, or -1
 	first    [4]uint64 // bitmap of the first bytes of the children's keys
 	watch    bool      // a top-level key Watch asked for
+	// few lists the children when there are at most fewMax of them: for
+	// so few keys comparing lengths and bytes beats hashing.
+	few []child
 }
+
+type child struct {
+	key string
+	n   *node
+}
+
+const fewMax = 8
 
 // child returns the child for a document key, following a flattened key
 // such as "process.pid" segment by segment, or nil. Most keys of a document
@@ -37,7 +47,13 @@ func (n *node) child(key []byte) *node {
 	if n.first[key[0]>>6]&(1<<(key[0]&63)) == 0 {
 		return nil
 	}
-	if c := n.children[string(key)]; c != nil {
+	if n.few != nil {
+		for _, c := range n.few {
+			if len(c.key) == len(key) && c.key == string(key) {
+				return c.n
+			}
+		}
+	} else if c := n.children[string(key)]; c != nil {
 		return c
 	}
 	if bytes.IndexByte(key, '.') < 0 {
@@ -63,6 +79,12 @@ func (n *node) add(seg string) *node {
 	n.children[seg] = c
 	if seg != "" {
 		n.first[seg[0]>>6] |= 1 << (seg[0] & 63)
+	}
+	n.few = nil
+	if len(n.children) <= fewMax {
+		for k, c := range n.children {
+			n.few = append(n.few, child{k, c})
+		}
 	}
 	return c
 }
