@@ -77,15 +77,6 @@ func (f *fieldAccess) get(ev Event) Value {
 	return f.mapped(v, ok)
 }
 
-// getRecord is get for a Record, without the interface call.
-func (f *fieldAccess) getRecord(r *Record) Value {
-	if f.absent {
-		return Null
-	}
-	v, ok := r.Lookup(f.ref)
-	return f.mapped(v, ok)
-}
-
 // mapped applies the field's mapping to the value a lookup returned.
 func (f *fieldAccess) mapped(v Value, ok bool) Value {
 	if !ok {
@@ -632,15 +623,42 @@ func (c *compiler) leaf(fa *fieldAccess, key string, pred func(Value) bool, neg 
 			rec = rb.Record()
 		}
 		if memo < 0 {
-			return results[leafResult(fa.getRecord(rec), pred)]
+			return results[fa.leafRecord(rec, pred)]
 		}
 		r, ok := rec.memoGet(memo)
 		if !ok {
-			r = leafResult(fa.getRecord(rec), pred)
+			r = fa.leafRecord(rec, pred)
 			rec.memoSet(memo, r)
 		}
 		return results[r]
 	}
+}
+
+// leafRecord is leafResult(f.get(r), pred) for a Record, reading the slot
+// in place rather than copying the value through Lookup and mapped.
+func (f *fieldAccess) leafRecord(r *Record, pred func(Value) bool) uint8 {
+	id := f.ref.ID
+	if f.absent || uint(id) >= uint(len(r.vals)) || !r.present[id] {
+		return 2
+	}
+	v := &r.vals[id]
+	switch {
+	case v.k == KindNull:
+		return leafResult(f.info.NullValue, pred)
+	case f.info.Type != TypeUnknown && !coerceKeeps(f.info.Type, v.k):
+		return leafResult(coerce(&f.info, *v), pred)
+	case v.k == KindList:
+		for i := range v.l {
+			if pred(v.l[i]) {
+				return 1
+			}
+		}
+		return 0
+	}
+	if pred(*v) {
+		return 1
+	}
+	return 0
 }
 
 // leafResult applies a leaf's predicate to a field value: 0 no value

@@ -267,6 +267,7 @@ func (g *starGlob) match(s []byte) bool {
 // the subject again.
 type foldList struct {
 	exact    map[string]bool
+	lens     uint64 // lenBit of the length of every exact key: most subjects skip the hash
 	prefixes [][]byte
 	suffixes [][]byte
 	contains [][]byte
@@ -287,6 +288,7 @@ func (l *foldList) add(m matcher) bool {
 			l.exact = map[string]bool{}
 		}
 		l.exact[m.lit] = true
+		l.lens |= lenBit(len(m.lit))
 	case affixMatcher:
 		if !m.fold {
 			return false
@@ -318,9 +320,14 @@ func (l *foldList) add(m matcher) bool {
 	return true
 }
 
+// lenBit maps a length to a bit, lengths of 63 and more sharing the last.
+func lenBit(n int) uint64 {
+	return 1 << min(n, 63)
+}
+
 // match tests low, the lower-cased form of the ASCII string s.
 func (l *foldList) match(low []byte, s string) bool {
-	if l.any || l.exact[string(low)] {
+	if l.any || (l.lens&lenBit(len(low)) != 0 && l.exact[string(low)]) {
 		return true
 	}
 	for _, p := range l.prefixes {
