@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -246,43 +247,117 @@ type dispatch struct {
 }
 
 type fieldIndex struct {
-	ref   *eql.FieldRef
-	exact map[string][]int
-	fold  map[string][]int
-	// contains holds literals that values must contain, case-sensitive
-	// ([0]) and lower-cased ([1]), found with one Aho-Corasick scan each.
-	contains [2]literalIndex
+	ref *eql.FieldRef
+	// values maps a value to the rules indexed under it, so that one lookup
+	// serves the case-sensitive and the case-insensitive terms. If any term
+	// ignores case (folds), the keys are lower-case (strings.ToLower).
+	values map[string]*valueRules
+	folds  bool
+	maxLen int // of the keys: no longer ASCII value has an entry
+	terms  []valueTerm
+	// lits holds the literals that values must contain, found with one
+	// Aho-Corasick scan whatever their case sensitivity.
+	lits literalIndex
+}
+
+type valueRules struct {
+	fold  []int        // rules whose term ignores case
+	exact []exactRules // rules whose term wants one spelling
+}
+
+type exactRules struct {
+	value string
+	rules []int
+}
+
+// valueTerm is a rule's "field holds value" until finish indexes it.
+type valueTerm struct {
+	value string
+	fold  bool
+	rule  int
+}
+
+// finish builds the lookup structures once every rule is added.
+func (f *fieldIndex) finish() {
+	for _, t := range f.terms {
+		f.folds = f.folds || t.fold
+	}
+	for _, t := range f.terms {
+		if f.values == nil {
+			f.values = map[string]*valueRules{}
+		}
+		k := t.value
+		if f.folds {
+			k = strings.ToLower(k)
+		}
+		f.maxLen = max(f.maxLen, len(k))
+		e := f.values[k]
+		if e == nil {
+			e = &valueRules{}
+			f.values[k] = e
+		}
+		if t.fold {
+			e.fold = appendRule(e.fold, t.rule)
+			continue
+		}
+		found := false
+		for i := range e.exact {
+			if e.exact[i].value == t.value {
+				e.exact[i].rules = appendRule(e.exact[i].rules, t.rule)
+				found = true
+			}
+		}
+		if !found {
+			e.exact = append(e.exact, exactRules{value: t.value, rules: []int{t.rule}})
+		}
+	}
+	f.terms = nil
+	if len(f.lits.lits) > 0 {
+		f.lits.ac = ahocorasick.New(f.lits.lits, f.lits.fold)
+	}
+}
+
+// appendRule adds a rule to a list built in rule order, once.
+func appendRule(l []int, rule int) []int {
+	if len(l) == 0 || l[len(l)-1] != rule {
+		l = append(l, rule)
+	}
+	return l
 }
 
 type literalIndex struct {
 	lits  []string
+	fold  []bool  // per literal: matches regardless of case (the literal is lower-case)
 	rules [][]int // per literal
-	pos   map[string]int
-	ac    *ahocorasick.Matcher
+	pos   map[literalKey]int
+	// anyFold and anyExact say which kinds of literals there are.
+	anyFold, anyExact bool
+	ac                *ahocorasick.Matcher
 }
 
-func (li *literalIndex) add(lit string, rule int) {
+type literalKey struct {
+	lit  string
+	fold bool
+}
+
+func (li *literalIndex) add(lit string, fold bool, rule int) {
 	if li.pos == nil {
-		li.pos = map[string]int{}
+		li.pos = map[literalKey]int{}
 	}
-	k, ok := li.pos[lit]
+	k, ok := li.pos[literalKey{lit, fold}]
 	if !ok {
 		k = len(li.lits)
-		li.pos[lit] = k
+		li.pos[literalKey{lit, fold}] = k
 		li.lits = append(li.lits, lit)
+		li.fold = append(li.fold, fold)
 		li.rules = append(li.rules, nil)
 	}
-	if l := li.rules[k]; len(l) == 0 || l[len(l)-1] != rule {
-		li.rules[k] = append(l, rule)
+	li.rules[k] = appendRule(li.rules[k], rule)
+	if fold {
+		li.anyFold = true
+	} else {
+		li.anyExact = true
 	}
-	li.ac = nil
-}
-
-func (li *literalIndex) matcher() *ahocorasick.Matcher {
-	if li.ac == nil && len(li.lits) > 0 {
-		li.ac = ahocorasick.New(li.lits)
-	}
-	return li.ac
 }
 
 func (d *dispatch) add(sh *shard, i int) {
@@ -294,23 +369,11 @@ func (d *dispatch) add(sh *shard, i int) {
 	for _, a := range c.anchors {
 		for _, t := range a {
 			fi := d.field(sh, t.field)
-			if t.contains {
-				li := &fi.contains[0]
-				if t.fold {
-					li = &fi.contains[1]
-				}
-				for _, v := range t.values {
-					li.add(v, i)
-				}
-				continue
-			}
-			m := fi.exact
-			if t.fold {
-				m = fi.fold
-			}
 			for _, v := range t.values {
-				if l := m[v]; len(l) == 0 || l[len(l)-1] != i {
-					m[v] = append(l, i)
+				if t.contains {
+					fi.lits.add(v, t.fold, i)
+				} else {
+					fi.terms = append(fi.terms, valueTerm{v, t.fold, i})
 				}
 			}
 		}
@@ -323,7 +386,7 @@ func (d *dispatch) field(sh *shard, name string) *fieldIndex {
 			return f
 		}
 	}
-	f := &fieldIndex{ref: sh.e.fields.Ref(name), exact: map[string][]int{}, fold: map[string][]int{}}
+	f := &fieldIndex{ref: sh.e.fields.Ref(name)}
 	d.fields = append(d.fields, f)
 	return f
 }
@@ -366,6 +429,9 @@ func (sh *shard) route(index string) *route {
 				d.later[p.i], d.anyLater = true, true
 			}
 		}
+		for _, f := range d.fields {
+			f.finish()
+		}
 		return d
 	}
 	rt.any = build("")
@@ -378,86 +444,12 @@ func (sh *shard) route(index string) *route {
 	return rt
 }
 
-// candidates appends to out the rules that must evaluate the event, in
-// rule order without duplicates. stamp/seen deduplicate across dispatches.
+// candidates lists the rules that must evaluate the event, without
+// duplicates: st.seen holds, per rule, the stamp of the last event that
+// listed it.
 func (rt *route) candidates(rec eql.Event, catRef *eql.FieldRef, st *runState) []int {
-	out := st.scratch[:0]
+	st.scratch = st.scratch[:0]
 	st.stamp++
-	visit := func(d *dispatch) {
-		if d == nil {
-			return
-		}
-		for _, i := range d.always {
-			if st.seen[i] != st.stamp {
-				st.seen[i] = st.stamp
-				out = append(out, i)
-			}
-		}
-		for _, f := range d.fields {
-			v, ok := rec.Lookup(f.ref)
-			if !ok {
-				continue
-			}
-			st.keys = anchorKeys(v, st.keys[:0])
-			for ci := range f.contains {
-				li := &f.contains[ci]
-				ac := li.matcher()
-				if ac == nil {
-					continue
-				}
-				for _, k := range st.keys {
-					if ci == 1 && !isASCII(k) {
-						k = strings.ToLower(k)
-					}
-					ac.Scan(k, ci == 1, func(id int32) {
-						for _, i := range li.rules[id] {
-							if st.seen[i] != st.stamp {
-								st.seen[i] = st.stamp
-								out = append(out, i)
-							}
-						}
-					})
-				}
-			}
-			for _, k := range st.keys {
-				for _, i := range f.exact[k] {
-					if st.seen[i] != st.stamp {
-						st.seen[i] = st.stamp
-						out = append(out, i)
-					}
-				}
-				if len(f.fold) > 0 {
-					for _, i := range f.fold[foldKey(k)] {
-						if st.seen[i] != st.stamp {
-							st.seen[i] = st.stamp
-							out = append(out, i)
-						}
-					}
-				}
-			}
-		}
-	}
-	later := func(d *dispatch) {
-		if d == nil || !d.anyLater {
-			return
-		}
-		if st.buffering {
-			// Out of order: state at arrival says nothing; be conservative.
-			for i, ok := range d.later {
-				if ok && st.seen[i] != st.stamp {
-					st.seen[i] = st.stamp
-					out = append(out, i)
-				}
-			}
-			return
-		}
-		for _, i := range st.busy {
-			if d.later[i] && st.seen[i] != st.stamp {
-				st.seen[i] = st.stamp
-				out = append(out, i)
-			}
-		}
-	}
 	// Dispatches per category include the any-category rules; an event
 	// with none of the indexed categories goes to the any dispatch alone.
 	v, _ := rec.Lookup(catRef)
@@ -465,44 +457,202 @@ func (rt *route) candidates(rec eql.Event, catRef *eql.FieldRef, st *runState) [
 	for _, cv := range v.Values() {
 		if cv.Kind() == eql.KindString {
 			if d := rt.byCat[cv.AsString()]; d != nil {
-				visit(d)
-				later(d)
+				d.visit(rec, st)
 				hit = true
 			}
 		}
 	}
 	if !hit {
-		visit(rt.any)
-		later(rt.any)
+		rt.any.visit(rec, st)
 	}
-	st.scratch = out
-	return out
+	return st.scratch
 }
 
-// foldKey lower-cases a key, without allocating when it already is.
-func foldKey(s string) string {
+// emit lists the rules not yet listed for the current event.
+func (st *runState) emit(rules []int) {
+	for _, i := range rules {
+		if st.seen[i] != st.stamp {
+			st.seen[i] = st.stamp
+			st.scratch = append(st.scratch, i)
+		}
+	}
+}
+
+func (d *dispatch) visit(rec eql.Event, st *runState) {
+	st.emit(d.always)
+	for _, f := range d.fields {
+		v, ok := rec.Lookup(f.ref)
+		if !ok {
+			continue
+		}
+		if v.Kind() == eql.KindList {
+			for _, x := range v.Values() {
+				f.probeValue(x, st)
+			}
+		} else {
+			f.probeValue(v, st)
+		}
+	}
+	if !d.anyLater {
+		return
+	}
+	if st.buffering {
+		// Out of order: state at arrival says nothing; be conservative.
+		for i, ok := range d.later {
+			if ok && st.seen[i] != st.stamp {
+				st.seen[i] = st.stamp
+				st.scratch = append(st.scratch, i)
+			}
+		}
+		return
+	}
+	for _, i := range st.busy {
+		if d.later[i] && st.seen[i] != st.stamp {
+			st.seen[i] = st.stamp
+			st.scratch = append(st.scratch, i)
+		}
+	}
+}
+
+// probeValue finds the rules indexed under a scalar, read the way anchor
+// values are written: strings as they are, integers (and numeric strings)
+// in decimal, floats also as written, booleans as true and false.
+func (f *fieldIndex) probeValue(x eql.Value, st *runState) {
+	switch x.Kind() {
+	case eql.KindString:
+		s := x.AsString()
+		f.probe(s, st)
+		if looksInteger(s) {
+			if i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+				var buf [20]byte
+				if n := strconv.AppendInt(buf[:0], i, 10); string(n) != s {
+					f.probeNumber(n, st)
+				}
+			}
+		}
+	case eql.KindInt:
+		var buf [20]byte
+		f.probeNumber(strconv.AppendInt(buf[:0], x.AsInt(), 10), st)
+	case eql.KindFloat:
+		if fl := x.AsFloat(); fl == float64(int64(fl)) {
+			var buf [20]byte
+			f.probeNumber(strconv.AppendInt(buf[:0], int64(fl), 10), st)
+		}
+		f.probe(x.String(), st)
+	case eql.KindBool:
+		f.probe(x.String(), st)
+	}
+}
+
+// probeNumber is probe for a decimal integer, which needs no folding:
+// looking up string(n) does not allocate.
+func (f *fieldIndex) probeNumber(n []byte, st *runState) {
+	if len(n) <= f.maxLen {
+		if e := f.values[string(n)]; e != nil {
+			st.emit(e.fold)
+			for _, x := range e.exact {
+				if x.value == string(n) {
+					st.emit(x.rules)
+				}
+			}
+		}
+	}
+	if f.lits.ac != nil {
+		f.scan(string(n), true, st)
+	}
+}
+
+// probe finds the rules indexed under the value k.
+func (f *fieldIndex) probe(k string, st *runState) {
+	ascii, knownASCII := false, false
+	if f.values != nil {
+		var e *valueRules
+		switch {
+		case !f.folds:
+			if len(k) <= f.maxLen {
+				e = f.values[k]
+			}
+		case isASCII(k):
+			ascii, knownASCII = true, true
+			if len(k) > f.maxLen {
+				break // an ASCII value folds to one as long
+			}
+			if len(k) > 128 {
+				e = f.values[strings.ToLower(k)]
+				break
+			}
+			// Fold into a buffer on the stack: looking up string(b) does
+			// not allocate.
+			var buf [128]byte
+			b := buf[:len(k)]
+			for i := 0; i < len(k); i++ {
+				c := k[i]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b[i] = c
+			}
+			e = f.values[string(b)]
+		default:
+			knownASCII = true
+			e = f.values[strings.ToLower(k)]
+		}
+		if e != nil {
+			st.emit(e.fold)
+			for _, x := range e.exact {
+				if x.value == k {
+					st.emit(x.rules)
+				}
+			}
+		}
+	}
+	if f.lits.ac != nil {
+		if !knownASCII && f.lits.anyFold {
+			ascii = isASCII(k)
+		}
+		f.scan(k, ascii, st)
+	}
+}
+
+// scan finds the literals the value contains. The automaton folds ASCII
+// case as it reads; case-insensitive literals are lower-case as
+// strings.ToLower writes them, so a value with other bytes is lower-cased
+// for them and scanned apart.
+func (f *fieldIndex) scan(k string, ascii bool, st *runState) {
+	li := &f.lits
+	if ascii || !li.anyFold {
+		li.ac.Scan(k, func(id int32) { st.emit(li.rules[id]) })
+		return
+	}
+	if li.anyExact {
+		li.ac.Scan(k, func(id int32) {
+			if !li.fold[id] {
+				st.emit(li.rules[id])
+			}
+		})
+	}
+	li.ac.Scan(strings.ToLower(k), func(id int32) {
+		if li.fold[id] {
+			st.emit(li.rules[id])
+		}
+	})
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	for ; len(s) >= 8; s = s[8:] {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 || (c >= 'A' && c <= 'Z') {
-			return strings.ToLower(s)
+		if s[i] >= 0x80 {
+			return false
 		}
 	}
-	return s
-}
-
-func sortUnique(xs []int) []int {
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
-	}
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+	return true
 }
 
 // leadAnchors collects one anchor per stage that can act when nothing is
@@ -544,15 +694,6 @@ func leadAnchors(q *eql.Query, schema eql.Schema) ([]anchor, []string) {
 		cats = nil
 	}
 	return out, cats
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // fields returns every field the rule reads, including those of its
