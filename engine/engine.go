@@ -110,6 +110,8 @@ func (p Problem) Error() string {
 // from. It implements eql.Event.
 type Event struct {
 	rec     *eql.Frozen
+	thaw    *thawer // when rec was not kept, rebuilds it from Raw on first use
+	once    sync.Once
 	Raw     []byte // the _source document
 	Index   string
 	ID      string
@@ -120,7 +122,35 @@ type Event struct {
 }
 
 // Lookup implements eql.Event.
-func (e *Event) Lookup(f *eql.FieldRef) (eql.Value, bool) { return e.rec.Lookup(f) }
+func (e *Event) Lookup(f *eql.FieldRef) (eql.Value, bool) {
+	if e.thaw != nil {
+		e.once.Do(func() { e.rec = e.thaw.frozen(e.Raw) })
+	}
+	return e.rec.Lookup(f)
+}
+
+// thawer decodes the kept document of an Event whose fields were not kept.
+// Most events a sequence keeps are never looked at again (their stage
+// matched, the sequence never completed), so copying their decoded fields
+// when they are kept is mostly wasted; the document is kept anyway.
+type thawer struct {
+	fields []*eql.FieldRef
+	pool   sync.Pool // *eventjson.Decoder over fields
+}
+
+func (t *thawer) frozen(raw []byte) *eql.Frozen {
+	d, _ := t.pool.Get().(*eventjson.Decoder)
+	if d == nil {
+		d = eventjson.New(t.fields)
+	}
+	defer t.pool.Put(d)
+	rec := eql.NewRecord(d.NumFields())
+	if err := d.Decode(raw, rec); err != nil {
+		// Not reached: the document was decoded when it was read.
+		rec.Reset()
+	}
+	return rec.Freeze()
+}
 
 // Finding is one result of a rule: an event, a sequence (nil entries are
 // missing-event placeholders) or a sample.
@@ -183,6 +213,7 @@ type Engine struct {
 	shards   []*shard
 	problems []Problem
 	found    atomic.Int64
+	thaw     *thawer
 }
 
 // shard is the part of the rule set one worker evaluates.
@@ -256,6 +287,7 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		sh.decoder = eventjson.New(dedupRefs(refs))
 		sh.decoder.Watch("_source", "hits") // see admit
 	}
+	e.thaw = &thawer{fields: e.fields.All()}
 	return e, e.problems
 }
 
@@ -706,7 +738,7 @@ func (t *transient) Lookup(f *eql.FieldRef) (eql.Value, bool) { return t.rec.Loo
 
 func (t *transient) keep() *Event {
 	if t.kept == nil {
-		t.kept = &Event{rec: t.rec.Freeze(), Raw: bytes.Clone(t.src.Raw), Index: t.src.Index, ID: t.src.ID,
+		t.kept = &Event{thaw: t.e.thaw, Raw: bytes.Clone(t.src.Raw), Index: t.src.Index, ID: t.src.ID,
 			Version: t.src.Version, Origin: t.src.Origin, Seq: t.seq, TS: t.ts}
 	}
 	return t.kept
