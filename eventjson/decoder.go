@@ -99,7 +99,8 @@ type Decoder struct {
 	seen  []bool        // per slot, touched by the current document
 	touch []int         // slots set during the current document
 
-	watched bool // the current document has a watched top-level key
+	watched bool        // the current document has a watched top-level key
+	lists   []eql.Value // elements of the current document's multi-valued fields
 }
 
 // New compiles a decoder for the given fields.
@@ -148,7 +149,8 @@ func (d *Decoder) NumFields() int { return d.n }
 // Decode reads raw, a JSON object, and stores every referenced field into
 // rec (which it resets first). String values are not copied: they point
 // into raw (or, when they had escapes, into the decoder's buffer) and are
-// valid only until raw is reused or the next Decode. Callers that keep an
+// valid only until raw is reused or the next Decode; so are the elements of
+// multi-valued fields, which live in the decoder. Callers that keep an
 // event freeze the record (eql.Record.Freeze copies them); eql's Runner
 // copies the join keys and tiebreakers it keeps.
 //
@@ -160,6 +162,7 @@ func (d *Decoder) NumFields() int { return d.n }
 func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	rec.Reset()
 	d.touch = d.touch[:0]
+	d.lists = d.lists[:0]
 	d.watched = false
 	d.s = scanner{b: raw, arena: d.s.arena[:0]}
 	s := &d.s
@@ -185,7 +188,9 @@ func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 		case len(vs) == 1:
 			rec.Set(id, vs[0])
 		default:
-			rec.Set(id, eql.List(append([]eql.Value(nil), vs...)...))
+			start := len(d.lists)
+			d.lists = append(d.lists, vs...)
+			rec.Set(id, eql.List(d.lists[start:len(d.lists):len(d.lists)]...))
 		}
 	}
 	d.clear()
