@@ -42,9 +42,10 @@
 // # Speed
 //
 // Input is read in large blocks into a reused buffer; NDJSON lines are framed
-// with bytes.IndexByte and checked by a one-pass validator that accepts
-// what encoding/json.Valid accepts (fastjson's Parse does not check escapes,
-// control characters or number syntax) while noting the top-level
+// with bytes.IndexByte and checked by a one-pass validator (package
+// internal/jsonscan) that accepts what encoding/json.Valid accepts
+// (fastjson's Parse does not check escapes, control characters or number
+// syntax) while noting the top-level
 // members eqld needs (_source, _index, _id, _version, hits, data_stream),
 // without building a tree and without recursion, so that hostile nesting
 // cannot exhaust the stack (documents deeper than [MaxDepth] are reported).
@@ -52,4 +53,9 @@
 // so the hot path does not allocate per line. The SHA-256 of the content id
 // is the largest cost after validation; see Options.DeferContentID.
 // [Reader.NextBatch] amortises the per-call overhead for a parallel engine.
+//
+// A consumer that parses every document anyway can take over validation
+// with Options.DeferValidation: plain NDJSON lines are then handed over
+// unexamined (Event.Deferred) and each byte is scanned once, by the
+// consumer. The engine does this: its decoder validates as it extracts.
 package source

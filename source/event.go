@@ -364,22 +364,6 @@ func kindOf(c byte) string {
 	return "a number"
 }
 
-// trimErr shortens fastjson's messages, which repeat "cannot parse JSON".
-func trimErr(err error) string {
-	s := err.Error()
-	s = trimPrefix(s, "cannot parse JSON: ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
-
-func trimPrefix(s, p string) string {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):]
-	}
-	return s
-}
 
 // startsValue reports whether c can start a JSON value.
 func startsValue(c byte) bool {
