@@ -736,6 +736,10 @@ type transient struct {
 
 func (t *transient) Lookup(f *eql.FieldRef) (eql.Value, bool) { return t.rec.Lookup(f) }
 
+// Record implements eql.RecordBacked: conditions read the decoder's record
+// directly and share its per-event memo.
+func (t *transient) Record() *eql.Record { return t.rec }
+
 func (t *transient) keep() *Event {
 	if t.kept == nil {
 		t.kept = &Event{thaw: t.e.thaw, Raw: bytes.Clone(t.src.Raw), Index: t.src.Index, ID: t.src.ID,
