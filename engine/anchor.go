@@ -30,7 +30,10 @@ type term struct {
 type anchor []term
 
 // fieldPrior estimates the fraction of events a single value of a field
-// selects. Fields not listed are assumed selective (names, paths, codes).
+// selects. Fields not listed are assumed selective (names, paths, codes):
+// a value of one selects 0.2% of events, so that a list of a hundred
+// process names still beats event.type == "start", which within the
+// process category (routing is per category) selects most events.
 var fieldPrior = map[string]float64{
 	"host.os.type": 0.34, "host.os.family": 0.34, "host.os.name": 0.34, "host.os.platform": 0.34,
 	"event.type": 0.3, "event.category": 0.3, "event.kind": 0.9, "event.outcome": 0.5,
@@ -51,7 +54,7 @@ func (a anchor) weight() float64 {
 		}
 		p, ok := fieldPrior[t.field]
 		if !ok {
-			p = 0.01
+			p = 0.002
 		}
 		w += p * float64(len(t.values))
 	}
@@ -65,9 +68,9 @@ func (a anchor) weight() float64 {
 func literalWeight(lit string) float64 {
 	switch n := len(lit); {
 	case n >= 8:
-		return 0.015
+		return 0.004
 	case n >= 5:
-		return 0.03
+		return 0.01
 	case n >= 3:
 		return 0.1
 	}
