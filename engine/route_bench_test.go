@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/eqld/eqld/eql"
 	"github.com/eqld/eqld/gen"
@@ -233,22 +234,26 @@ func TestRouteStats(t *testing.T) {
 	}
 	st := newRunState(f.sh)
 	total := 0
-	hist := map[int]int{}
 	for k, rt := range f.routes {
 		c := len(rt.candidates(f.load(k), f.e.catRef, st))
 		total += c
-		hist[c/5*5]++
 	}
 	fmt.Printf("events %d routes %d candidates/event %.2f\n", len(f.events), len(seenRt), float64(total)/float64(len(f.events)))
-	// Which rules are candidates most often, and how often they match.
+	// Which rules cost most to evaluate, how often they are candidates and
+	// how often they match.
 	count := make([]int, len(f.sh.rules))
 	match := make([]int, len(f.sh.rules))
+	cost := make([]time.Duration, len(f.sh.rules))
 	for k, rt := range f.routes {
 		rec := f.load(k)
 		for _, i := range rt.candidates(rec, f.e.catRef, st) {
 			count[i]++
-			if c := f.sh.rules[i]; c.stage != nil && c.stage.Match(rec) {
-				match[i]++
+			if c := f.sh.rules[i]; c.stage != nil {
+				t0 := time.Now()
+				if c.stage.Match(rec) {
+					match[i]++
+				}
+				cost[i] += time.Since(t0)
 			}
 		}
 	}
@@ -256,10 +261,15 @@ func TestRouteStats(t *testing.T) {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, b int) bool { return count[idx[a]] > count[idx[b]] })
+	sort.Slice(idx, func(a, b int) bool { return cost[idx[a]] > cost[idx[b]] })
+	var evalTotal time.Duration
+	for _, c := range cost {
+		evalTotal += c
+	}
+	fmt.Printf("evaluation %v per event\n", evalTotal/time.Duration(len(f.events)))
 	for _, i := range idx[:40] {
 		c := f.sh.rules[i]
-		fmt.Printf("%6d %4d anchors=%d %s\n", count[i], match[i], len(c.anchors), c.rule.Name)
+		fmt.Printf("%8v %6d %4d %s\n", cost[i]/time.Duration(len(f.events)), count[i], match[i], c.rule.Name)
 		for _, a := range c.anchors {
 			fmt.Printf("        %v\n", a)
 		}
