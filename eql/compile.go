@@ -1057,13 +1057,13 @@ type multiMatcher struct {
 }
 
 func (m *multiMatcher) match(s string) bool {
-	if m.exact[s] {
+	if len(m.exact) > 0 && m.exact[s] {
 		return true
 	}
 	if m.fast != nil {
 		var buf [shortFold]byte
 		if low, ok := lowerShortASCII(&buf, s); ok {
-			if m.fast.match(low, s) {
+			if m.fast.match(low) {
 				return true
 			}
 		} else if m.matchFolded(s) {

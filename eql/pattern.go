@@ -187,16 +187,14 @@ func isASCII(s string) bool {
 type globMatcher struct {
 	pat  string // lower-cased when fold
 	fold bool
-	star *starGlob // pat split at its stars, when it has no ?
+	star *starGlob // pat split at its stars, for short ASCII subjects when fold
 }
 
 func (m globMatcher) match(s string) bool {
 	if m.fold {
-		if m.star != nil {
-			var buf [shortFold]byte
-			if low, ok := lowerShortASCII(&buf, s); ok {
-				return m.star.match(low)
-			}
+		var buf [shortFold]byte
+		if low, ok := lowerShortASCII(&buf, s); ok {
+			return m.star.match(low)
 		}
 		if isASCII(s) {
 			return globMatchFold(m.pat, s)
@@ -226,18 +224,25 @@ func lowerShortASCII(buf *[shortFold]byte, s string) ([]byte, bool) {
 	return buf[:len(s)], true
 }
 
-// starGlob is a pattern whose only wildcard is *: a prefix, a suffix and
-// the literal runs between them. Finding each run at its leftmost position
-// after the previous one decides the match without backtracking.
+// starGlob is a wildcard pattern split at its stars: a prefix, a suffix
+// and the runs between them, in which ? stands for any one byte (subjects
+// are ASCII). Runs have fixed lengths, so finding each at its leftmost
+// position after the previous one decides the match without backtracking.
 type starGlob struct {
 	prefix, suffix []byte
 	middle         [][]byte
+	whole          bool // no star: the prefix is the whole pattern
+	q              bool // some run holds a ?
 }
 
-// newStarGlob splits pat, which must hold at least one * and no ?.
 func newStarGlob(pat string) *starGlob {
 	parts := strings.Split(pat, "*")
-	g := &starGlob{prefix: []byte(parts[0]), suffix: []byte(parts[len(parts)-1])}
+	g := &starGlob{prefix: []byte(parts[0]), q: strings.Contains(pat, "?")}
+	if len(parts) == 1 {
+		g.whole = true
+		return g
+	}
+	g.suffix = []byte(parts[len(parts)-1])
 	for _, p := range parts[1 : len(parts)-1] {
 		if p != "" {
 			g.middle = append(g.middle, []byte(p))
@@ -247,18 +252,48 @@ func newStarGlob(pat string) *starGlob {
 }
 
 func (g *starGlob) match(s []byte) bool {
-	if len(s) < len(g.prefix)+len(g.suffix) || !bytes.HasPrefix(s, g.prefix) || !bytes.HasSuffix(s, g.suffix) {
+	if g.whole {
+		return len(s) == len(g.prefix) && g.equal(s, g.prefix)
+	}
+	if len(s) < len(g.prefix)+len(g.suffix) || !g.equal(s[:len(g.prefix)], g.prefix) ||
+		!g.equal(s[len(s)-len(g.suffix):], g.suffix) {
 		return false
 	}
 	s = s[len(g.prefix) : len(s)-len(g.suffix)]
 	for _, m := range g.middle {
-		i := bytes.Index(s, m)
+		i := g.index(s, m)
 		if i < 0 {
 			return false
 		}
 		s = s[i+len(m):]
 	}
 	return true
+}
+
+// equal compares s with a run of the same length.
+func (g *starGlob) equal(s, run []byte) bool {
+	if !g.q {
+		return bytes.Equal(s, run)
+	}
+	for i, c := range run {
+		if c != '?' && c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// index finds the leftmost occurrence of run in s.
+func (g *starGlob) index(s, run []byte) int {
+	if !g.q {
+		return bytes.Index(s, run)
+	}
+	for i := 0; i+len(run) <= len(s); i++ {
+		if g.equal(s[i:i+len(run)], run) {
+			return i
+		}
+	}
+	return -1
 }
 
 // foldList is the case-insensitive wildcard patterns of one list (`x :
@@ -272,7 +307,6 @@ type foldList struct {
 	suffixes [][]byte
 	contains [][]byte
 	globs    []*starGlob
-	qglobs   []string // patterns with ?, for globMatchFold
 	any      bool
 }
 
@@ -307,11 +341,7 @@ func (l *foldList) add(m matcher) bool {
 		if !m.fold {
 			return false
 		}
-		if m.star != nil {
-			l.globs = append(l.globs, m.star)
-		} else {
-			l.qglobs = append(l.qglobs, m.pat)
-		}
+		l.globs = append(l.globs, m.star)
 	case anyMatcher:
 		l.any = true
 	default:
@@ -325,8 +355,8 @@ func lenBit(n int) uint64 {
 	return 1 << min(n, 63)
 }
 
-// match tests low, the lower-cased form of the ASCII string s.
-func (l *foldList) match(low []byte, s string) bool {
+// match tests low, the lower-cased form of an ASCII subject.
+func (l *foldList) match(low []byte) bool {
 	if l.any || (l.lens&lenBit(len(low)) != 0 && l.exact[string(low)]) {
 		return true
 	}
@@ -347,11 +377,6 @@ func (l *foldList) match(low []byte, s string) bool {
 	}
 	for _, g := range l.globs {
 		if g.match(low) {
-			return true
-		}
-	}
-	for _, p := range l.qglobs {
-		if globMatchFold(p, s) {
 			return true
 		}
 	}
@@ -460,7 +485,7 @@ func compileWildcard(pattern string, fold bool) matcher {
 		}
 	}
 	g := globMatcher{pat: pattern, fold: fold}
-	if !strings.Contains(pattern, "?") {
+	if fold {
 		g.star = newStarGlob(pattern)
 	}
 	return g

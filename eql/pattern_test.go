@@ -62,13 +62,15 @@ func TestWildcardLists(t *testing.T) {
 		"cmd.exe", "*.EXE", "C:\\Windows\\*", "*\\AppData\\*", "*\\appdata\\*\\*.dll",
 		"*a*b*", "a*b", "a*", "*", "**", "a?c", "*?.exe", "ab*ab", "*aba*", "é*", "*É", "straße*",
 		"", "*x*y*z", "x*y*z*", "\\*", "*\\Temp\\*.ps1",
+		"?", "??", "?*?", "*a?b*", "C:\\?indows\\*", "*\\???.exe", "a?*?b", "*?", "?*",
 	}
 	subjects := []string{
 		"", "a", "ab", "abab", "aXbXab", "CMD.EXE", "cmd.exe ", "C:\\WINDOWS\\system32\\cmd.exe",
 		"c:\\users\\bob\\AppData\\Local\\x.dll", "c:\\users\\bob\\appdata\\x.dll", "abc", "aéc",
 		"É", "éÉ", "STRASSE", "Straße.txt", "xyz", "xzy", "\\", "C:\\Temp\\a.PS1",
 		"C:\\Users\\x\\AppData\\Roaming\\Temp\\run.ps1", string(make([]byte, 600)) + "A.EXE",
-		"İ.exe", "\xff.exe",
+		"İ.exe", "\xff.exe", "aXb", "aXYb", "zzaQbzz", "c:\\windows\\x", "C:\\Windows", "x\\cmd.exe",
+		"x\\CM.exe", "?", "é",
 	}
 	ref := func(pats []string, s string) bool {
 		for _, p := range pats {
