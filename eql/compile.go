@@ -853,6 +853,17 @@ func (c *compiler) leafComparison(op ast.BinaryOp, fa *fieldAccess, k Value, nod
 			return test(strings.Compare(v.s, s))
 		}
 	}
+	if cmpOp == ast.Eq && k.k == KindString {
+		// Most untyped comparisons test a string for equality.
+		ks := k.s
+		return func(v Value) bool {
+			if v.k == KindString {
+				return v.s == ks
+			}
+			cmp, ok := compareDynamic(v, k)
+			return ok && cmp == 0
+		}
+	}
 	return func(v Value) bool {
 		cmp, ok := compareDynamic(v, k)
 		return ok && test(cmp)
