@@ -112,6 +112,11 @@ type Runner struct {
 	// Samples.
 	samples map[string]*sampleKey
 
+	// Scratch space for the key tuples and encoded keys of one event.
+	keyBuf     [][]Value
+	keyScratch []Value
+	encBuf     []byte
+
 	pendingAt  []int // pending sequences per positive position
 	before     []int // missing stage → position of the positive stage before it (-1: leading)
 	matchedBuf []int
@@ -258,24 +263,38 @@ func (r *Runner) Flush() {
 // stageKeys computes the key tuples of ev for stage s: one tuple per
 // combination of the values of multi-valued keys, duplicates removed.
 // ok is false when a non-optional key is null (the event cannot join).
-func stageKeys(s *Stage, ev Event, buf [][]Value) ([][]Value, bool) {
+// The tuples live in buf and scratch, so they are only valid until the
+// next call with the same buffers; callers copy what they keep.
+func stageKeys(s *Stage, ev Event, buf [][]Value, scratch []Value) ([][]Value, bool) {
 	buf = buf[:0]
 	if len(s.keys) == 0 {
 		return append(buf, nil), true
 	}
-	vals := make([][]Value, len(s.keys))
-	total := 1
+	// Usually every key has one value: the tuple is those values.
+	one := scratch[:0]
+	lists := false
 	for i, k := range s.keys {
 		v := k(ev)
-		switch {
-		case v.k == KindNull:
+		switch v.k {
+		case KindNull:
 			if !s.optional[i] {
 				return buf, false
 			}
-			vals[i] = []Value{Null}
-		case v.k == KindList:
+			v = Null
+		case KindList:
+			lists = true
+		}
+		one = append(one, v)
+	}
+	if !lists {
+		return append(buf, one), true
+	}
+	vals := make([][]Value, len(one))
+	total := 1
+	for i, v := range one {
+		if v.k == KindList {
 			vals[i] = dedupValues(v.l)
-		default:
+		} else {
 			vals[i] = []Value{v}
 		}
 		total *= len(vals[i])
@@ -299,6 +318,18 @@ func stageKeys(s *Stage, ev Event, buf [][]Value) ([][]Value, bool) {
 		}
 	}
 	return buf, true
+}
+
+// stageKeys is the package function over the runner's reusable buffers.
+func (r *Runner) stageKeys(s *Stage, ev Event) ([][]Value, bool) {
+	tuples, ok := stageKeys(s, ev, r.keyBuf, r.keyScratch)
+	if cap(tuples) > cap(r.keyBuf) {
+		r.keyBuf = tuples[:0]
+	}
+	if len(tuples) == 1 && cap(tuples[0]) > cap(r.keyScratch) {
+		r.keyScratch = tuples[0][:0]
+	}
+	return tuples, ok
 }
 
 func dedupValues(vs []Value) []Value {
@@ -394,8 +425,8 @@ func (r *Runner) pushSequence(ev Event) {
 	r.started = true
 	r.advance(o.ts)
 
-	var keyBuf [][]Value
-	var enc []byte
+	enc := r.encBuf[:0]
+	defer func() { r.encBuf = enc[:0] }()
 	// Positive stages from last to first, so that an event matching two
 	// consecutive stages does not extend the sequence it just started.
 	for m := len(matched) - 1; m >= 0; m-- {
@@ -404,7 +435,7 @@ func (r *Runner) pushSequence(ev Event) {
 		if s.Missing {
 			continue
 		}
-		tuples, ok := stageKeys(s, ev, keyBuf)
+		tuples, ok := r.stageKeys(s, ev)
 		if !ok {
 			continue
 		}
@@ -420,7 +451,7 @@ func (r *Runner) pushSequence(ev Event) {
 	// the nearest until strictly before a match, and kills the sequence when
 	// that until is at or after the sequence's last match).
 	if untilHit {
-		tuples, ok := stageKeys(q.until, ev, keyBuf)
+		tuples, ok := r.stageKeys(q.until, ev)
 		if ok {
 			for _, t := range tuples {
 				enc = encodeKey(enc[:0], t)
@@ -441,7 +472,7 @@ func (r *Runner) pushSequence(ev Event) {
 		if !s.Missing {
 			continue
 		}
-		tuples, ok := stageKeys(s, ev, keyBuf)
+		tuples, ok := r.stageKeys(s, ev)
 		if !ok {
 			continue
 		}

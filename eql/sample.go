@@ -19,8 +19,8 @@ type sampleCand struct {
 
 func (r *Runner) pushSample(ev Event) {
 	q := r.q
-	var keyBuf [][]Value
-	var enc []byte
+	enc := r.encBuf[:0]
+	defer func() { r.encBuf = enc[:0] }()
 	matched := false
 	r.seq++
 	// Enough candidates per stage to build every sample even when the same
@@ -30,7 +30,7 @@ func (r *Runner) pushSample(ev Event) {
 		if !s.Match(ev) {
 			continue
 		}
-		tuples, ok := stageKeys(s, ev, keyBuf)
+		tuples, ok := r.stageKeys(s, ev)
 		if !ok {
 			continue
 		}
