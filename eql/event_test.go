@@ -55,3 +55,24 @@ func TestCoerceList(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkFreeze(b *testing.B) {
+	rec := NewRecord(64)
+	for i := range 40 {
+		rec.Set(i, String("C:\\Windows\\System32\\some-value-"+string(rune('a'+i%26))))
+	}
+	for i := 40; i < 44; i++ {
+		var l []Value
+		for j := range 12 {
+			l = append(l, String("argument-"+string(rune('a'+j))))
+		}
+		rec.Set(i, List(l...))
+	}
+	for i := 44; i < 50; i++ {
+		rec.Set(i, Int(int64(i)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec.Freeze()
+	}
+}
