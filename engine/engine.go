@@ -214,6 +214,7 @@ type Engine struct {
 	problems []Problem
 	found    atomic.Int64
 	thaw     *thawer
+	union    *eventjson.Decoder // all the shards' fields, for parallel runs
 }
 
 // shard is the part of the rule set one worker evaluates.
@@ -269,23 +270,28 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		sh.rules = append(sh.rules, c)
 	}
 	base := []*eql.FieldRef{e.catRef}
-	if workers == 1 {
-		// Only the inline run decodes Deferred events (see runInline).
-		for i, name := range []string{"data_stream.type", "data_stream.dataset", "data_stream.namespace"} {
-			e.dsRefs[i] = e.fields.Ref(name)
-			base = append(base, e.dsRefs[i])
-		}
+	// The data_stream fields name the index of Deferred events (see admit).
+	for i, name := range []string{"data_stream.type", "data_stream.dataset", "data_stream.namespace"} {
+		e.dsRefs[i] = e.fields.Ref(name)
+		base = append(base, e.dsRefs[i])
 	}
 	for _, f := range e.tsQuery.Fields() {
 		base = append(base, f)
 	}
+	all := append([]*eql.FieldRef(nil), base...)
 	for _, sh := range e.shards {
 		refs := append([]*eql.FieldRef(nil), base...)
 		for _, c := range sh.rules {
 			refs = append(refs, c.fields()...)
 		}
+		all = append(all, refs...)
 		sh.decoder = eventjson.New(dedupRefs(refs))
 		sh.decoder.Watch("_source", "hits") // see admit
+	}
+	if len(e.shards) > 1 {
+		// A parallel run decodes each document once, for every shard.
+		e.union = eventjson.New(dedupRefs(all))
+		e.union.Watch("_source", "hits")
 	}
 	e.thaw = &thawer{fields: e.fields.All()}
 	return e, e.problems
@@ -325,6 +331,9 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 		states[i] = newRunState(sh)
 		states[i].buffering = buffering
 		rep.FieldsDecoded = max(rep.FieldsDecoded, sh.decoder.NumFields())
+		if e.union != nil {
+			rep.FieldsDecoded = e.union.NumFields()
+		}
 	}
 	var err error
 	if len(e.shards) == 1 {
@@ -353,6 +362,7 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 // the reader's buffers.
 func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 	var seq uint64
+	sink := &recordSink{dec: st.sh.decoder, rec: st.rec}
 	for {
 		ev, err := rd.Next()
 		if err == io.EOF {
@@ -361,7 +371,7 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 		if err != nil {
 			return err
 		}
-		ok, decoded := e.admit(rd, ev, st)
+		ok, decoded := e.admit(rd, ev, sink, &st.ds)
 		if !ok {
 			continue
 		}
@@ -376,13 +386,36 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 	}
 }
 
+// decodeSink is where admit decodes a Deferred document: the shard's
+// record in an inline run, the batch in a parallel one.
+type decodeSink interface {
+	// decode validates and decodes raw, and reports whether it has a
+	// watched top-level key (see eventjson.Decoder.Watch).
+	decode(raw []byte) (watched bool, err error)
+	// lookup reads a field of the document just decoded.
+	lookup(f *eql.FieldRef) (eql.Value, bool)
+}
+
+type recordSink struct {
+	dec *eventjson.Decoder
+	rec *eql.Record
+}
+
+func (s *recordSink) decode(raw []byte) (bool, error) {
+	err := s.dec.Decode(raw, s.rec)
+	return s.dec.Watched(), err
+}
+
+func (s *recordSink) lookup(f *eql.FieldRef) (eql.Value, bool) { return s.rec.Lookup(f) }
+
 // admit makes an event read ready for the rules: it applies the Transform
-// and OnEvent hooks and validates a Deferred event. When st is not nil (an
-// inline run) and the document is used as read, the validation is the
-// decoding into st.rec (one pass over the document instead of the reader's
-// and then the decoder's) and decoded is true. ok is false for an invalid
-// document, which has been reported to the reader.
-func (e *Engine) admit(rd *source.Reader, ev *source.Event, st *runState) (ok, decoded bool) {
+// and OnEvent hooks and validates a Deferred event. When sink is not nil
+// and the document is used as read, the validation is the decoding into
+// the sink (one pass over the document instead of the reader's and then
+// the decoder's) and decoded is true. ok is false for an invalid document,
+// which has been reported to the reader, and for a hit or response the
+// reader turns into the events it returns next.
+func (e *Engine) admit(rd *source.Reader, ev *source.Event, sink decodeSink, ds *dsCache) (ok, decoded bool) {
 	if e.opts.Transform != nil {
 		if raw := e.opts.Transform(ev.Raw); len(raw) > 0 && (len(raw) != len(ev.Raw) || &raw[0] != &ev.Raw[0]) {
 			if !rd.Settle(ev) { // the document read must be valid too
@@ -395,24 +428,24 @@ func (e *Engine) admit(rd *source.Reader, ev *source.Event, st *runState) (ok, d
 		}
 	}
 	if ev.Deferred {
-		if st == nil || e.dsRefs[0] == nil || e.opts.OnEvent != nil {
+		if sink == nil || e.opts.OnEvent != nil {
 			if !rd.Settle(ev) {
 				return false, false
 			}
 		} else {
-			dec := st.sh.decoder
-			if err := dec.Decode(ev.Raw, st.rec); err != nil {
+			watched, err := sink.decode(ev.Raw)
+			if err != nil {
 				rd.Reject(ev, err)
 				return false, false
 			}
-			if dec.Watched() {
+			if watched {
 				// Maybe a hit or a response, whose events the reader
 				// returns next; else a plain event after all.
 				if !rd.Settle(ev) {
 					return false, false
 				}
 			} else {
-				st.dataStreamIndex(rd, ev)
+				ds.setIndex(rd, ev, sink, &e.dsRefs)
 			}
 			decoded = true
 		}
@@ -431,13 +464,22 @@ func (e *Engine) countIndex(ev *source.Event, rep *Report) {
 	}
 }
 
-// dataStreamIndex sets the index of a Deferred event from its decoded
-// data_stream fields, as the reader would have from the document.
-func (st *runState) dataStreamIndex(rd *source.Reader, ev *source.Event) {
+// dsCache remembers the index names of recent data streams.
+type dsCache struct {
+	recent [16]struct {
+		parts [3]string
+		index string
+	}
+	next int
+}
+
+// setIndex sets the index of a Deferred event from its decoded data_stream
+// fields, as the reader would have from the document.
+func (c *dsCache) setIndex(rd *source.Reader, ev *source.Event, sink decodeSink, refs *[3]*eql.FieldRef) {
 	ev.Deferred = false
 	var parts [3]string
-	for i, f := range st.e.dsRefs {
-		v, ok := st.rec.Lookup(f)
+	for i, f := range refs {
+		v, ok := sink.lookup(f)
 		if !ok || v.Kind() != eql.KindString {
 			return
 		}
@@ -445,38 +487,74 @@ func (st *runState) dataStreamIndex(rd *source.Reader, ev *source.Event) {
 	}
 	// A source has a handful of data streams: comparing short strings
 	// against the recent ones is cheaper than hashing the name.
-	for i := range st.dsRecent {
-		if c := &st.dsRecent[i]; c.parts == parts {
-			if c.index != "" {
-				ev.Index = c.index
+	for i := range c.recent {
+		if r := &c.recent[i]; r.parts == parts {
+			if r.index != "" {
+				ev.Index = r.index
 			}
 			return
 		}
 	}
 	idx := rd.DataStreamIndex(parts[0], parts[1], parts[2])
-	c := &st.dsRecent[st.dsNext%len(st.dsRecent)]
-	st.dsNext++
+	r := &c.recent[c.next%len(c.recent)]
+	c.next++
 	for i, p := range parts {
-		c.parts[i] = strings.Clone(p) // the parts point into the document
+		r.parts[i] = strings.Clone(p) // the parts point into the document
 	}
-	c.index = idx
+	r.index = idx
 	if idx != "" {
 		ev.Index = idx
 	}
 }
 
-// batch is a run of events read once and evaluated by every shard.
+// batch is a run of events read and decoded once and evaluated by every
+// shard. The decoded fields point into the batch (arena, fieldArena), so
+// they stay valid until the batch is reused.
 type batch struct {
-	events []source.Event
-	arena  []byte
-	refs   atomic.Int32
-	first  uint64 // seq of events[0]
+	events     []source.Event
+	offs       []int             // per event, its document's start in arena
+	spans      [][2]int32        // per event, its fields in fields
+	fields     []eventjson.Field // decoded fields of all the events
+	arena      []byte            // the documents
+	fieldArena eventjson.Arena   // what fields point to besides the documents
+	refs       atomic.Int32
+	first      uint64 // seq of events[0]
+	pending    int    // the fields of the event being admitted start here
+}
+
+func (b *batch) reset() {
+	b.events, b.offs, b.spans, b.fields, b.arena = b.events[:0], b.offs[:0], b.spans[:0], b.fields[:0], b.arena[:0]
+	b.fieldArena.Reset()
+}
+
+// batchSink decodes into a batch with the engine's decoder of all fields.
+type batchSink struct {
+	dec *eventjson.Decoder
+	b   *batch
+}
+
+func (s *batchSink) decode(raw []byte) (bool, error) {
+	b := s.b
+	b.fields = b.fields[:b.pending]
+	var err error
+	b.fields, err = s.dec.AppendFields(b.fields, raw, &b.fieldArena)
+	return s.dec.Watched(), err
+}
+
+func (s *batchSink) lookup(f *eql.FieldRef) (eql.Value, bool) {
+	for _, x := range s.b.fields[s.b.pending:] {
+		if x.ID == f.ID {
+			return x.Value, true
+		}
+	}
+	return eql.Null, false
 }
 
 const batchSize = 256
 
-// runParallel reads on this goroutine and evaluates on one goroutine per
-// shard. Each shard sees every event in input order.
+// runParallel reads and decodes on this goroutine and evaluates on one
+// goroutine per shard. Each shard sees every event in input order; each
+// document is decoded once, with the fields of all the shards' rules.
 func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report) error {
 	free := make(chan *batch, 4*len(states)+4)
 	chans := make([]chan *batch, len(states))
@@ -488,7 +566,11 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 			defer wg.Done()
 			for b := range in {
 				for k := range b.events {
-					st.handle(&b.events[k], b.first+uint64(k))
+					st.rec.Reset()
+					for _, f := range b.fields[b.spans[k][0]:b.spans[k][1]] {
+						st.rec.Set(f.ID, f.Value)
+					}
+					st.process(&b.events[k], st.rec, b.first+uint64(k))
 				}
 				if b.refs.Add(-1) == 0 {
 					select {
@@ -505,9 +587,14 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 			c <- b
 		}
 	}
-	var seq uint64
-	var err error
+	var (
+		seq       uint64
+		err       error
+		malformed int64
+		ds        dsCache
+	)
 	cur := &batch{}
+	sink := &batchSink{dec: e.union, b: cur}
 	for {
 		ev, rerr := rd.Next()
 		if rerr == io.EOF {
@@ -517,8 +604,29 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 			err = rerr
 			break
 		}
-		if ok, _ := e.admit(rd, ev, nil); !ok {
+		// Copy the document first: the reader reuses its buffer, and the
+		// decoded fields point into the copy. (When the arena grows, the
+		// fields of earlier events keep the old copy alive; Raw is pointed
+		// at the final one once the batch is full.)
+		off := len(cur.arena)
+		cur.arena = append(cur.arena, ev.Raw...)
+		ev.Raw = cur.arena[off:len(cur.arena):len(cur.arena)]
+		cur.pending = len(cur.fields)
+		ok, decoded := e.admit(rd, ev, sink, &ds)
+		if !ok {
+			cur.arena, cur.fields = cur.arena[:off], cur.fields[:cur.pending]
 			continue
+		}
+		if !decoded {
+			if len(ev.Raw) == 0 || &ev.Raw[0] != &cur.arena[off] { // transformed
+				cur.arena = append(cur.arena[:off], ev.Raw...)
+				ev.Raw = cur.arena[off:len(cur.arena):len(cur.arena)]
+			}
+			if _, derr := sink.decode(ev.Raw); derr != nil {
+				malformed++
+				cur.arena, cur.fields = cur.arena[:off], cur.fields[:cur.pending]
+				continue
+			}
 		}
 		seq++
 		rep.Events++
@@ -526,24 +634,19 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 		if len(cur.events) == 0 {
 			cur.first = seq
 		}
-		// Copy the document: the reader reuses its buffer. Raw is re-pointed
-		// into the arena once the batch is full (the arena may move while
-		// it grows).
-		off := len(cur.arena)
-		cur.arena = append(cur.arena, ev.Raw...)
-		ce := *ev
-		ce.Raw = nil
-		ce.Origin.Offset = int64(off) // temporarily: the document's start in the arena
-		cur.events = append(cur.events, ce)
+		cur.events = append(cur.events, *ev)
+		cur.offs = append(cur.offs, off)
+		cur.spans = append(cur.spans, [2]int32{int32(cur.pending), int32(len(cur.fields))})
 		if len(cur.events) == batchSize {
 			fixRaw(cur)
 			send(cur)
 			select {
 			case cur = <-free:
-				cur.events, cur.arena = cur.events[:0], cur.arena[:0]
+				cur.reset()
 			default:
 				cur = &batch{}
 			}
+			sink.b = cur
 		}
 	}
 	if len(cur.events) > 0 {
@@ -554,19 +657,22 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 		close(c)
 	}
 	wg.Wait()
+	for _, st := range states {
+		st.malformed += malformed
+	}
 	return err
 }
 
-// fixRaw points each event of a full batch at its document in the arena.
+// fixRaw points each event of a full batch at its document in the arena,
+// which may have moved while it grew.
 func fixRaw(b *batch) {
 	for k := range b.events {
-		start := int(b.events[k].Origin.Offset)
+		start := b.offs[k]
 		end := len(b.arena)
 		if k+1 < len(b.events) {
-			end = int(b.events[k+1].Origin.Offset)
+			end = b.offs[k+1]
 		}
 		b.events[k].Raw = b.arena[start:end:end]
-		b.events[k].Origin.Offset = 0
 	}
 }
 
@@ -590,14 +696,10 @@ type runState struct {
 	// busy lists the sequence rules holding state (pending sequences or
 	// sequences awaiting a trailing window); only they evaluate events that
 	// could extend a sequence.
-	busy     []int
-	isBusy   []bool
-	events   int64
-	dsRecent [16]struct { // data streams named lately, see dataStreamIndex
-		parts [3]string
-		index string
-	}
-	dsNext int
+	busy   []int
+	isBusy []bool
+	events int64
+	ds     dsCache // data streams named lately, see dsCache.setIndex
 }
 
 type ruleState struct {

@@ -99,8 +99,8 @@ type Decoder struct {
 	seen  []bool        // per slot, touched by the current document
 	touch []int         // slots set during the current document
 
-	watched bool        // the current document has a watched top-level key
-	lists   []eql.Value // elements of the current document's multi-valued fields
+	watched bool  // the current document has a watched top-level key
+	own     Arena // Decode's arena, reset for each document
 }
 
 // New compiles a decoder for the given fields.
@@ -161,10 +161,62 @@ func (d *Decoder) NumFields() int { return d.n }
 // invalid document says what is wrong and where.
 func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 	rec.Reset()
+	d.own.Reset()
+	if err := d.decode(raw, &d.own); err != nil {
+		return err
+	}
+	for _, id := range d.touch {
+		rec.Set(id, d.gathered(id, &d.own))
+	}
+	d.clear()
+	return nil
+}
+
+// Field is one decoded field: its slot (eql.FieldRef.ID) and value.
+type Field struct {
+	ID    int
+	Value eql.Value
+}
+
+// Arena holds what decoded values point to besides the document itself:
+// unescaped strings and the elements of multi-valued fields. Decode uses
+// one of the decoder's own for each document; AppendFields lets the caller
+// keep the values of several documents valid at once.
+type Arena struct {
+	strs  []byte
+	lists []eql.Value
+}
+
+// Reset empties the arena for reuse: the values that point into it become
+// invalid.
+func (a *Arena) Reset() {
+	a.strs = a.strs[:0]
+	a.lists = a.lists[:0]
+}
+
+// AppendFields decodes raw as Decode does, and appends the fields found to
+// dst instead of storing them in a record. The values point into raw and
+// into a (never into the decoder), so they stay valid until raw or a is
+// reused: a reader can decode a batch of documents for other goroutines to
+// evaluate. On error dst is returned unchanged.
+func (d *Decoder) AppendFields(dst []Field, raw []byte, a *Arena) ([]Field, error) {
+	if err := d.decode(raw, a); err != nil {
+		return dst, err
+	}
+	for _, id := range d.touch {
+		dst = append(dst, Field{id, d.gathered(id, a)})
+	}
+	d.clear()
+	return dst, nil
+}
+
+// decode walks raw, gathering the values of the referenced fields in
+// d.vals (slots listed in d.touch) with unescaped strings in a.
+func (d *Decoder) decode(raw []byte, a *Arena) error {
 	d.touch = d.touch[:0]
-	d.lists = d.lists[:0]
 	d.watched = false
-	d.s = scanner{b: raw, arena: d.s.arena[:0]}
+	d.s = scanner{b: raw, arena: a.strs}
+	defer func() { a.strs = d.s.arena }()
 	s := &d.s
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
@@ -180,21 +232,22 @@ func (d *Decoder) Decode(raw []byte, rec *eql.Record) error {
 		d.clear()
 		return invalid(raw)
 	}
-	for _, id := range d.touch {
-		vs := d.vals[id]
-		switch {
-		case len(vs) == 0:
-			rec.Set(id, eql.Null) // present, but null or an empty array
-		case len(vs) == 1:
-			rec.Set(id, vs[0])
-		default:
-			start := len(d.lists)
-			d.lists = append(d.lists, vs...)
-			rec.Set(id, eql.List(d.lists[start:len(d.lists):len(d.lists)]...))
-		}
-	}
-	d.clear()
 	return nil
+}
+
+// gathered is the value gathered for slot id: null for a field present
+// without values (null, []), a list (in a) for several.
+func (d *Decoder) gathered(id int, a *Arena) eql.Value {
+	vs := d.vals[id]
+	switch len(vs) {
+	case 0:
+		return eql.Null
+	case 1:
+		return vs[0]
+	}
+	start := len(a.lists)
+	a.lists = append(a.lists, vs...)
+	return eql.List(a.lists[start:len(a.lists):len(a.lists)]...)
 }
 
 // invalid explains why raw is not a valid document.

@@ -216,3 +216,36 @@ func TestWatch(t *testing.T) {
 		t.Errorf("process.name = %v", v)
 	}
 }
+
+// TestAppendFields decodes every document into one slice and one arena,
+// then checks each document's fields: values of earlier documents must
+// survive later ones (escapes and lists included).
+func TestAppendFields(t *testing.T) {
+	_, refs := setup()
+	d := eventjson.New(refs)
+	var a eventjson.Arena
+	var fields []eventjson.Field
+	var spans [][2]int
+	for _, raw := range docs {
+		start := len(fields)
+		var err error
+		if fields, err = d.AppendFields(fields, []byte(raw), &a); err != nil {
+			t.Fatal(err)
+		}
+		spans = append(spans, [2]int{start, len(fields)})
+	}
+	if _, err := d.AppendFields(fields, []byte(`{"a":`), &a); err == nil {
+		t.Error("AppendFields accepted an invalid document")
+	}
+	rec := eql.NewRecord(d.NumFields())
+	for i, raw := range docs {
+		rec.Reset()
+		for _, f := range fields[spans[i][0]:spans[i][1]] {
+			rec.Set(f.ID, f.Value)
+		}
+		doc, _ := eql.ParseDoc([]byte(raw))
+		for _, f := range refs {
+			checkField(t, fmt.Sprintf("doc %d %s", i, f.Name), rec, doc, f)
+		}
+	}
+}
