@@ -2,6 +2,7 @@ package eql
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -209,12 +210,26 @@ func (m globMatcher) match(s string) bool {
 // searches; longer or non-ASCII subjects take the general path.
 const shortFold = 512
 
-// lowerShortASCII lower-cases s into buf if s is ASCII and fits in it.
+// lowerShortASCII lower-cases s into buf if s is ASCII and fits in it,
+// eight bytes at a time.
 func lowerShortASCII(buf *[shortFold]byte, s string) ([]byte, bool) {
 	if len(s) > len(buf) {
 		return nil, false
 	}
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&highs != 0 {
+			return nil, false
+		}
+		// A byte's high bit is set after adding 0x80-'A' iff it is >= 'A',
+		// and after adding 0x80-'Z'-1 iff it is > 'Z'; no byte carries.
+		upper := ((w + (0x80-'A')*ones) ^ (w + (0x80-'Z'-1)*ones)) & highs
+		binary.LittleEndian.PutUint64(buf[i:], w|upper>>2)
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			return nil, false

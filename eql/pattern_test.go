@@ -102,3 +102,28 @@ func TestWildcardLists(t *testing.T) {
 		}
 	}
 }
+
+func TestLowerShortASCII(t *testing.T) {
+	var subjects []string
+	alphabet := "@AZ[`az{09\\*?~\x7f"
+	for n := range 20 {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[(i*7+n)%len(alphabet)]
+		}
+		subjects = append(subjects, string(b))
+		if n > 0 {
+			b[n-1] = 0xc3 // non-ASCII in the last position
+			subjects = append(subjects, string(b))
+		}
+	}
+	subjects = append(subjects, strings.Repeat("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 19), strings.Repeat("A", 512), strings.Repeat("A", 513))
+	for _, s := range subjects {
+		var buf [shortFold]byte
+		low, ok := lowerShortASCII(&buf, s)
+		wantOK := isASCII(s) && len(s) <= shortFold
+		if ok != wantOK || (ok && string(low) != strings.ToLower(s)) {
+			t.Errorf("lowerShortASCII(%q) = %q, %v; want %q, %v", s, low, ok, strings.ToLower(s), wantOK)
+		}
+	}
+}
