@@ -89,6 +89,210 @@ func requiredLiteral(pattern string) string {
 	return best
 }
 
+// regexLiterals returns literals one of which every value matching the
+// Lucene regular expression contains, or nil when it finds none. It is
+// conservative: it gives up on the operators ~ & < #, takes only ASCII
+// characters outside classes and groups that may repeat zero times, and,
+// when the expression ignores case, no k or s (which Unicode folds with
+// non-ASCII letters: the Kelvin sign, the long s).
+func regexLiterals(pattern string, fold bool) []string {
+	if strings.ContainsAny(pattern, "~&<#") {
+		return nil
+	}
+	p := regexParser{src: pattern, fold: fold}
+	req, ok := p.union()
+	if !ok || p.pos != len(p.src) {
+		return nil
+	}
+	return req
+}
+
+type regexParser struct {
+	src  string
+	pos  int
+	fold bool
+}
+
+// union is the literals of alternatives: each must have some.
+func (p *regexParser) union() ([]string, bool) {
+	var out []string
+	all := true
+	for {
+		req, ok := p.concat()
+		if !ok {
+			return nil, false
+		}
+		all = all && req != nil
+		out = append(out, req...)
+		if p.pos < len(p.src) && p.src[p.pos] == '|' {
+			p.pos++
+			continue
+		}
+		if !all {
+			return nil, true
+		}
+		return out, true
+	}
+}
+
+// concat finds the requirements of a sequence — runs of literal characters,
+// groups that must occur — and returns the most selective.
+func (p *regexParser) concat() ([]string, bool) {
+	var best []string
+	bestW := 0.0
+	consider := func(req []string) {
+		w := 0.0
+		for _, l := range req {
+			w += literalWeight(l)
+		}
+		if best == nil || w < bestW {
+			best, bestW = req, w
+		}
+	}
+	var run []byte
+	flush := func() {
+		if len(run) > 0 {
+			consider([]string{string(run)})
+			run = nil
+		}
+	}
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
+		if c == '|' || c == ')' {
+			break
+		}
+		var lit byte // the atom is this literal character, if not 0
+		var req []string
+		switch c {
+		case '*', '+', '?', '{':
+			return nil, false // nothing to repeat
+		case '(':
+			p.pos++
+			r, ok := p.union()
+			if !ok || p.pos >= len(p.src) || p.src[p.pos] != ')' {
+				return nil, false
+			}
+			p.pos++
+			req = r
+		case '[':
+			end := p.pos + 1
+			for end < len(p.src) && (p.src[end] != ']' || end == p.pos+1) {
+				if p.src[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(p.src) {
+				return nil, false
+			}
+			p.pos = end + 1
+		case '"':
+			end := strings.IndexByte(p.src[p.pos+1:], '"')
+			if end < 0 {
+				return nil, false
+			}
+			q := p.src[p.pos+1 : p.pos+1+end]
+			p.pos += end + 2
+			if p.usable(q) {
+				req = []string{q}
+			}
+		case '\\':
+			if p.pos+1 >= len(p.src) {
+				return nil, false
+			}
+			e := p.src[p.pos+1]
+			p.pos += 2
+			if !strings.ContainsRune("dDsSwW", rune(e)) && p.usable(string(e)) {
+				lit = e
+			} else if e >= 0x80 {
+				return nil, false // a multi-byte rune: not followed here
+			}
+		case '.', '@':
+			p.pos++
+		default:
+			p.pos++
+			if p.usable(string(c)) {
+				lit = c
+			} else if c >= 0x80 {
+				// The rest of a multi-byte rune follows: skip it whole.
+				for p.pos < len(p.src) && p.src[p.pos]&0xC0 == 0x80 {
+					p.pos++
+				}
+			}
+		}
+		least, ok := p.quantifier()
+		if !ok {
+			return nil, false
+		}
+		switch {
+		case lit != 0 && least == 1:
+			run = append(run, lit)
+		case lit != 0 && least > 1:
+			run = append(run, lit)
+			flush()
+		default:
+			flush()
+			if req != nil && least > 0 {
+				consider(req)
+			}
+		}
+	}
+	flush()
+	return best, true
+}
+
+// quantifier reads the repetitions after an atom and says how often the
+// atom occurs at least: 0, exactly once (1), or once or more (2, which ends
+// a run of literal characters).
+func (p *regexParser) quantifier() (int, bool) {
+	least := 1
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
+		case '*', '?':
+			least = 0
+			p.pos++
+		case '+':
+			least = min(least*2, 2)
+			p.pos++
+		case '{':
+			end := strings.IndexByte(p.src[p.pos:], '}')
+			if end < 0 {
+				return 0, false
+			}
+			spec := p.src[p.pos+1 : p.pos+end]
+			p.pos += end + 1
+			lo, _, _ := strings.Cut(spec, ",")
+			n, err := strconv.Atoi(lo)
+			if err != nil || n < 0 {
+				return 0, false
+			}
+			switch {
+			case n == 0:
+				least = 0
+			case spec != "1" && spec != "1,1":
+				least = min(least*2, 2)
+			}
+		default:
+			return least, true
+		}
+	}
+	return least, true
+}
+
+// usable reports whether s can be part of a required literal.
+func (p *regexParser) usable(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || p.fold && strings.IndexByte("kKsS", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // anchorFor finds the most selective necessary condition of a stage's
 // where clause, or nil.
 func anchorFor(cond ast.Expr, schema eql.Schema) anchor {
@@ -163,6 +367,28 @@ func anchors(e ast.Expr, schema eql.Schema) []anchor {
 					return nil // a pattern such as "*" matches anything
 				}
 				lits = append(lits, &ast.String{Value: lit})
+			}
+			if t, ok := termOf(x.X, lits, fold, schema); ok {
+				t.contains = true
+				return []anchor{{t}}
+			}
+		case ast.Regex, ast.RegexI:
+			// A value matching one of the regular expressions contains
+			// one of their required literals.
+			fold := x.Op == ast.RegexI
+			var lits []ast.Expr
+			for _, p := range x.Patterns {
+				s, ok := p.(*ast.String)
+				if !ok {
+					return nil
+				}
+				req := regexLiterals(s.Value, fold)
+				if req == nil {
+					return nil
+				}
+				for _, l := range req {
+					lits = append(lits, &ast.String{Value: l})
+				}
 			}
 			if t, ok := termOf(x.X, lits, fold, schema); ok {
 				t.contains = true
