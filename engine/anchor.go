@@ -476,35 +476,6 @@ func termOf(fe ast.Expr, consts []ast.Expr, fold bool, schema eql.Schema) (term,
 	return t, true
 }
 
-// anchorKey renders an event value the way anchor values are written:
-// strings as they are, integers (and numeric strings) in decimal.
-func anchorKeys(v eql.Value, dst []string) []string {
-	for _, x := range v.Values() {
-		switch x.Kind() {
-		case eql.KindString:
-			dst = append(dst, x.AsString())
-			if looksInteger(x.AsString()) {
-				if i, err := strconv.ParseInt(strings.TrimSpace(x.AsString()), 10, 64); err == nil {
-					if s := strconv.FormatInt(i, 10); s != x.AsString() {
-						dst = append(dst, s)
-					}
-				}
-			}
-		case eql.KindInt:
-			dst = append(dst, strconv.FormatInt(x.AsInt(), 10))
-		case eql.KindFloat:
-			f := x.AsFloat()
-			if f == float64(int64(f)) {
-				dst = append(dst, strconv.FormatInt(int64(f), 10))
-			}
-			dst = append(dst, x.String())
-		case eql.KindBool:
-			dst = append(dst, x.String())
-		}
-	}
-	return dst
-}
-
 // looksInteger reports whether s could parse as a decimal integer, so that
 // the common non-numeric strings skip strconv (whose errors allocate).
 func looksInteger(s string) bool {
