@@ -24,9 +24,10 @@ type node struct {
 	id       int       // field slot ending here, or -1
 	first    [4]uint64 // bitmap of the first bytes of the children's keys
 	watch    bool      // a top-level key Watch asked for
-	// few lists the children when there are at most fewMax of them: for
-	// so few keys comparing lengths and bytes beats hashing.
-	few []child
+	// table holds the children in open addressing by keyHash (a power of
+	// two in size, at most half full): cheaper than a Go map for the short
+	// keys of documents, most of which are not there.
+	table []child
 }
 
 type child struct {
@@ -34,12 +35,39 @@ type child struct {
 	n   *node
 }
 
-const fewMax = 8
+// keyHash mixes the length and three bytes of a non-empty key: enough to
+// tell apart the keys of one object, and far cheaper than hashing them
+// whole.
+func keyHash(k []byte) uint32 {
+	n := len(k)
+	h := uint32(n)*0x9e3779b1 ^ uint32(k[0]) ^ uint32(k[n-1])<<8 ^ uint32(k[n>>1])<<16
+	h ^= h >> 15
+	h *= 0x2c1b3c6d
+	h ^= h >> 12
+	return h
+}
+
+// lookup returns the child for key exactly, or nil.
+func (n *node) lookup(key []byte) *node {
+	if len(key) == 0 {
+		return n.children[""]
+	}
+	mask := uint32(len(n.table) - 1)
+	for i := keyHash(key) & mask; ; i = (i + 1) & mask {
+		c := &n.table[i]
+		if c.n == nil {
+			return nil
+		}
+		if c.key == string(key) {
+			return c.n
+		}
+	}
+}
 
 // child returns the child for a document key, following a flattened key
 // such as "process.pid" segment by segment, or nil. Most keys of a document
 // lead nowhere; the first-byte bitmap turns most of them away before the
-// map is hashed (a key and its flattened form start with the same byte).
+// table is probed (a key and its flattened form start with the same byte).
 func (n *node) child(key []byte) *node {
 	if len(key) == 0 {
 		return n.children[""]
@@ -47,13 +75,7 @@ func (n *node) child(key []byte) *node {
 	if n.first[key[0]>>6]&(1<<(key[0]&63)) == 0 {
 		return nil
 	}
-	if n.few != nil {
-		for _, c := range n.few {
-			if len(c.key) == len(key) && c.key == string(key) {
-				return c.n
-			}
-		}
-	} else if c := n.children[string(key)]; c != nil {
+	if c := n.lookup(key); c != nil {
 		return c
 	}
 	if bytes.IndexByte(key, '.') < 0 {
@@ -61,7 +83,10 @@ func (n *node) child(key []byte) *node {
 	}
 	c := n
 	for _, seg := range bytes.Split(key, []byte{'.'}) {
-		if c = c.children[string(seg)]; c == nil {
+		if c.table == nil {
+			return nil
+		}
+		if c = c.lookup(seg); c == nil {
 			return nil
 		}
 	}
@@ -80,11 +105,21 @@ func (n *node) add(seg string) *node {
 	if seg != "" {
 		n.first[seg[0]>>6] |= 1 << (seg[0] & 63)
 	}
-	n.few = nil
-	if len(n.children) <= fewMax {
-		for k, c := range n.children {
-			n.few = append(n.few, child{k, c})
+	size := 4
+	for size < 2*len(n.children) {
+		size *= 2
+	}
+	n.table = make([]child, size)
+	mask := uint32(size - 1)
+	for k, c := range n.children {
+		if k == "" {
+			continue
 		}
+		i := keyHash([]byte(k)) & mask
+		for n.table[i].n != nil {
+			i = (i + 1) & mask
+		}
+		n.table[i] = child{k, c}
 	}
 	return c
 }
