@@ -58,9 +58,15 @@ func TestTable(t *testing.T) {
 		{fold, `c:\WINDOWS\System32\cmd.EXE`, []int{5, 6}},
 		{exact, `c:\WINDOWS\System32\cmd.EXE`, nil},
 		{fold, "", nil},
+		{fold, "ÉSHE", []int{0, 1, 8}},
+		{fold, "x1" + strings.Repeat("-", 90) + "ushers", []int{0, 1, 3, 9}}, // across the halves
 	} {
 		if got := scanAll(tc.m, tc.text); !sortedEq(got, tc.want) {
 			t.Errorf("Scan(%q) folding=%v = %v, want %v", tc.text, tc.m.folding, got, tc.want)
+		}
+		long := strings.Repeat("-", 100) + tc.text + strings.Repeat("+", 100) // scanned as two halves
+		if got := scanAll(tc.m, long); !sortedEq(got, tc.want) {
+			t.Errorf("Scan(%q) folding=%v = %v, want %v", long, tc.m.folding, got, tc.want)
 		}
 	}
 }
