@@ -75,3 +75,48 @@ func TestDeferredValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestTransformSkipsECS checks that Transform maps the documents that are
+// not ECS, and that documents the engine decoded with an event.category
+// skip it, whatever the workers and the validation.
+func TestTransformSkipsECS(t *testing.T) {
+	in := `{"@timestamp":"2024-01-01T00:00:01Z","event":{"category":"process"},"process":{"name":"a.exe"}}
+{"@timestamp":"2024-01-01T00:00:02Z","raw":{"image":"a.exe"}}
+{"@timestamp":"2024-01-01T00:00:03Z","raw":{"image":"b.exe"}}
+`
+	path := filepath.Join(t.TempDir(), "in.ndjson")
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &rule.Rule{UUID: "uuid-t", Runnable: true, Status: rule.StatusRunnable}
+	r.RuleID, r.Name, r.Type, r.Language, r.Query, r.Index = "t", "rule t", "eql", "eql", `process where process.name : "a.exe"`, []string{"*"}
+	r.Severity, r.RiskScore = "low", 21
+	r2 := *r
+	r2.UUID, r2.RuleID, r2.Query = "uuid-t2", "t2", `process where true`
+	for _, workers := range []int{1, 2} {
+		for _, deferred := range []bool{false, true} {
+			var out []byte
+			calls := 0
+			opts := engine.Options{Workers: workers, IgnoreIndex: true, Transform: func(raw []byte) []byte {
+				if !strings.Contains(string(raw), `"raw"`) {
+					if deferred {
+						t.Errorf("Transform called for an ECS document the engine decoded: %s", raw)
+					}
+					return raw
+				}
+				calls++
+				name := "a.exe"
+				if strings.Contains(string(raw), "b.exe") {
+					name = "b.exe"
+				}
+				out = fmt.Appendf(out[:0], `{"@timestamp":"2024-01-01T00:00:0%dZ","event":{"category":"process"},"process":{"name":%q}}`, calls+1, name)
+				return out
+			}}
+			rep := runWith(t, []*rule.Rule{r, &r2}, opts, source.Options{DeferValidation: deferred}, path)
+			got := fmt.Sprintf("%d %d %d", rep.Events, rep.Results[0].Total, rep.Results[1].Total)
+			if got != "3 2 3" || calls != 2 {
+				t.Errorf("workers=%d deferred=%v: events, matches = %s, Transform mapped %d; want 3 2 3 and 2", workers, deferred, got, calls)
+			}
+		}
+	}
+}

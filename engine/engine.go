@@ -63,10 +63,11 @@ type Options struct {
 	// Workers is the number of goroutines evaluating rules (default
 	// GOMAXPROCS). Results are the same for any number of workers.
 	Workers int
-	// Transform, if set, may replace an event's document before anything
-	// else sees it (e.g. mapping raw Winlogbeat events to ECS). It runs on
-	// the reading goroutine; the bytes it returns must stay valid until it
-	// is called again.
+	// Transform, if set, may replace an event's document before the rules
+	// see it: it maps documents that are not ECS yet (e.g. raw Winlogbeat
+	// events). Documents the engine has decoded that have an event.category
+	// are ECS already and skip it. It runs on the reading goroutine; the
+	// bytes it returns must stay valid until it is called again.
 	Transform func(raw []byte) []byte
 	// OnEvent, if set, is called with each input event before the rules
 	// see it (for exporting the events as read).
@@ -416,44 +417,49 @@ func (s *recordSink) lookup(f *eql.FieldRef) (eql.Value, bool) { return s.rec.Lo
 // which has been reported to the reader, and for a hit or response the
 // reader turns into the events it returns next.
 func (e *Engine) admit(rd *source.Reader, ev *source.Event, sink decodeSink, ds *dsCache) (ok, decoded bool) {
-	if e.opts.Transform != nil {
-		if raw := e.opts.Transform(ev.Raw); len(raw) > 0 && (len(raw) != len(ev.Raw) || &raw[0] != &ev.Raw[0]) {
-			if !rd.Settle(ev) { // the document read must be valid too
-				return false, false
-			}
-			ev.Raw = raw
-			if ev.Index == "" {
-				ev.Index = source.IndexOf(raw)
-			}
+	if ev.Deferred && sink != nil && e.opts.OnEvent == nil {
+		watched, err := sink.decode(ev.Raw)
+		if err != nil {
+			rd.Reject(ev, err)
+			return false, false
 		}
-	}
-	if ev.Deferred {
-		if sink == nil || e.opts.OnEvent != nil {
+		if watched {
+			// Maybe a hit or a response, whose events the reader returns
+			// next; else a plain event after all.
 			if !rd.Settle(ev) {
 				return false, false
 			}
 		} else {
-			watched, err := sink.decode(ev.Raw)
-			if err != nil {
-				rd.Reject(ev, err)
-				return false, false
-			}
-			if watched {
-				// Maybe a hit or a response, whose events the reader
-				// returns next; else a plain event after all.
-				if !rd.Settle(ev) {
-					return false, false
+			ds.setIndex(rd, ev, sink, &e.dsRefs)
+		}
+		decoded = true
+	} else if !rd.Settle(ev) {
+		return false, false
+	}
+	if e.opts.Transform != nil {
+		// Looking for event.category in the decoded fields is much cheaper
+		// than any screen Transform can do on the document's bytes.
+		if !decoded || !e.isECS(sink) {
+			if raw := e.opts.Transform(ev.Raw); len(raw) > 0 && (len(raw) != len(ev.Raw) || &raw[0] != &ev.Raw[0]) {
+				ev.Raw = raw
+				if ev.Index == "" {
+					ev.Index = source.IndexOf(raw)
 				}
-			} else {
-				ds.setIndex(rd, ev, sink, &e.dsRefs)
+				decoded = false
 			}
-			decoded = true
 		}
 	}
 	if e.opts.OnEvent != nil {
 		e.opts.OnEvent(ev)
 	}
 	return true, decoded
+}
+
+// isECS reports whether the document just decoded into sink has an
+// event.category.
+func (e *Engine) isECS(sink decodeSink) bool {
+	_, ok := sink.lookup(e.catRef)
+	return ok
 }
 
 // countIndex counts events without an index, which no rule sees unless
