@@ -33,16 +33,22 @@ func (s *scanner) ws() { s.i = jsonscan.SkipWS(s.b, s.i) }
 // str reads a string starting at its opening quote. It returns the raw
 // bytes between the quotes and whether they contain escapes.
 func (s *scanner) str() ([]byte, bool, error) {
+	raw, esc, _, err := s.strASCII()
+	return raw, esc, err
+}
+
+// strASCII is str, and also reports whether the bytes are all ASCII.
+func (s *scanner) strASCII() (raw []byte, esc, ascii bool, err error) {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return nil, false, errSyntax
+		return nil, false, false, errSyntax
 	}
-	end, esc := jsonscan.StringEnd(s.b, s.i)
+	end, esc, ascii := jsonscan.StringEndASCII(s.b, s.i)
 	if end < 0 {
-		return nil, false, errSyntax
+		return nil, false, false, errSyntax
 	}
-	raw := s.b[s.i+1 : end]
+	raw = s.b[s.i+1 : end]
 	s.i = end + 1
-	return raw, esc, nil
+	return raw, esc, ascii, nil
 }
 
 // unescape decodes the escapes of a JSON string body into the arena.
@@ -158,7 +164,7 @@ func (s *scanner) scalar() (eql.Value, bool, error) {
 	c := s.b[s.i]
 	switch {
 	case c == '"':
-		raw, esc, err := s.str()
+		raw, esc, ascii, err := s.strASCII()
 		if err != nil {
 			return eql.Null, false, err
 		}
@@ -166,7 +172,7 @@ func (s *scanner) scalar() (eql.Value, bool, error) {
 			if len(raw) == 0 {
 				return eql.String(""), true, nil
 			}
-			if !utf8.Valid(raw) {
+			if !ascii && !utf8.Valid(raw) {
 				return eql.String(s.sanitize(raw)), true, nil
 			}
 			// Zero-copy: valid until the caller's buffer is reused (see Decode).

@@ -56,7 +56,15 @@ func init() {
 // opens at b[i], and whether the string holds escapes. It returns -1 if the
 // string is unterminated, holds a control character or an invalid escape.
 func StringEnd(b []byte, i int) (end int, esc bool) {
+	end, esc, _ = StringEndASCII(b, i)
+	return end, esc
+}
+
+// StringEndASCII is StringEnd, and also reports whether the string's bytes
+// are all ASCII, which spares a decoder checking them for valid UTF-8.
+func StringEndASCII(b []byte, i int) (end int, esc, ascii bool) {
 	k := i + 1
+	var seen uint64 // the bytes passed, OR-ed: bit 7 of a byte set means non-ASCII
 	for {
 		// Eight bytes at a time: a byte is flagged if it is '"', '\\' or
 		// below 0x20. Borrows can flag bytes after a flagged one, never
@@ -67,39 +75,43 @@ func StringEnd(b []byte, i int) (end int, esc bool) {
 			s := x ^ (lo * '\\')
 			m := ((q - lo) &^ q) | ((s - lo) &^ s) | ((x - lo*0x20) &^ x)
 			if m &= hi; m != 0 {
-				k += bits.TrailingZeros64(m) >> 3
+				n := bits.TrailingZeros64(m) >> 3
+				seen |= x & (1<<(n<<3) - 1)
+				k += n
 				goto found
 			}
+			seen |= x
 			k += 8
 		}
 		for k < len(b) && !stop[b[k]] {
+			seen |= uint64(b[k])
 			k++
 		}
 		if k >= len(b) {
-			return -1, esc
+			return -1, esc, false
 		}
 	found:
 		switch b[k] {
 		case '"':
-			return k, esc
+			return k, esc, seen&hi == 0
 		case '\\':
 			esc = true
 			if k+1 >= len(b) {
-				return -1, esc
+				return -1, esc, false
 			}
 			switch b[k+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				k += 2
 			case 'u':
 				if k+6 > len(b) || !isHex(b[k+2]) || !isHex(b[k+3]) || !isHex(b[k+4]) || !isHex(b[k+5]) {
-					return -1, esc
+					return -1, esc, false
 				}
 				k += 6
 			default:
-				return -1, esc
+				return -1, esc, false
 			}
 		default: // a control character
-			return -1, esc
+			return -1, esc, false
 		}
 	}
 }

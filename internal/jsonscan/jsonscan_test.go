@@ -16,6 +16,7 @@ var cases = []struct {
 	{name: "object", doc: `{"a":1,"b":[true,false,null],"c":{"d":"e"}}`},
 	{name: "empty containers", doc: `{"a":{},"b":[],"c":[{}]}`},
 	{name: "long string", doc: `"` + strings.Repeat("abcdefgh", 9) + `"`},
+	{name: "non-ASCII at the end of a word", doc: `"abcdefgé"`},
 	{name: "escapes", doc: `"a\"b\\c\/\b\f\n\r\t\u00e9\uD83D\uDE00"`, esc: true},
 	{name: "escape at every offset", doc: `"` + strings.Repeat(`x\n`, 11) + `"`, esc: true},
 	{name: "utf8 bytes", doc: `"é€😀 and ` + "\xff" + `"`},
@@ -68,6 +69,9 @@ func TestStringEnd(t *testing.T) {
 		if end != len(c.doc)-1 || esc != c.esc {
 			t.Errorf("%s: StringEnd = %d, %v; want %d, %v", c.name, end, esc, len(c.doc)-1, c.esc)
 		}
+		if _, _, ascii := StringEndASCII([]byte(c.doc), 0); ascii != isASCII(c.doc) {
+			t.Errorf("%s: StringEndASCII says ascii = %v", c.name, ascii)
+		}
 	}
 }
 
@@ -99,6 +103,16 @@ func FuzzValid(f *testing.F) {
 		if why := Explain(b); (why == "") != want {
 			t.Fatalf("Explain = %q, but valid = %v for %q", why, want, b)
 		}
+		// The ASCII flag covers the string's bytes and no others.
+		for i := 0; i < len(b); i++ {
+			if b[i] != '"' {
+				continue
+			}
+			if end, _, ascii := StringEndASCII(b, i); end >= 0 && ascii != isASCII(string(b[i:end])) {
+				t.Fatalf("StringEndASCII(%q, %d): ascii = %v", b, i, ascii)
+			}
+			break
+		}
 		if i := SkipWS(b, 0); want && i < len(b) {
 			if e := Skip(b, i, 0); SkipWS(b, e) != len(b) {
 				t.Fatalf("Skip ends at %d of %d for %q", e, len(b), b)
@@ -125,4 +139,13 @@ func depth(b []byte) int {
 		}
 	}
 	return most
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
