@@ -130,8 +130,8 @@ type Decoder struct {
 	root  *node
 	n     int
 	s     scanner
-	vals  [][]eql.Value // per slot, values gathered while walking (multi-valued)
-	seen  []bool        // per slot, touched by the current document
+	slots []slot        // per slot, what the current document holds
+	vals  [][]eql.Value // per slot, the values of a multi-valued field
 	touch []int         // slots set during the current document
 
 	watched bool  // the current document has a watched top-level key
@@ -156,7 +156,7 @@ func New(fields []*eql.FieldRef) *Decoder {
 		}
 	}
 	d.vals = make([][]eql.Value, d.n)
-	d.seen = make([]bool, d.n)
+	d.slots = make([]slot, d.n)
 	return d
 }
 
@@ -270,16 +270,48 @@ func (d *Decoder) decode(raw []byte, a *Arena) error {
 	return nil
 }
 
+// slot is what a document holds for one field. Most fields have one
+// value, kept here; a second moves them to Decoder.vals.
+type slot struct {
+	n     uint32 // 0: absent; 1: present without values (null, []); 2: one value, first; 3: several, in vals
+	first eql.Value
+}
+
+// mark notes a field present, with or without values.
+func (d *Decoder) mark(id int) {
+	if d.slots[id].n == 0 {
+		d.slots[id].n = 1
+		d.touch = append(d.touch, id)
+	}
+}
+
+// add gathers a value of a field.
+func (d *Decoder) add(id int, v eql.Value) {
+	st := &d.slots[id]
+	switch st.n {
+	case 0:
+		d.touch = append(d.touch, id)
+		st.n, st.first = 2, v
+	case 1:
+		st.n, st.first = 2, v
+	case 2:
+		st.n = 3
+		d.vals[id] = append(d.vals[id][:0], st.first, v)
+	default:
+		d.vals[id] = append(d.vals[id], v)
+	}
+}
+
 // gathered is the value gathered for slot id: null for a field present
 // without values (null, []), a list (in a) for several.
 func (d *Decoder) gathered(id int, a *Arena) eql.Value {
-	vs := d.vals[id]
-	switch len(vs) {
-	case 0:
-		return eql.Null
+	switch st := &d.slots[id]; st.n {
 	case 1:
-		return vs[0]
+		return eql.Null
+	case 2:
+		return st.first
 	}
+	vs := d.vals[id]
 	start := len(a.lists)
 	a.lists = append(a.lists, vs...)
 	return eql.List(a.lists[start:len(a.lists):len(a.lists)]...)
@@ -295,8 +327,7 @@ func invalid(raw []byte) error {
 
 func (d *Decoder) clear() {
 	for _, id := range d.touch {
-		d.vals[id] = d.vals[id][:0]
-		d.seen[id] = false
+		d.slots[id].n = 0
 	}
 	d.touch = d.touch[:0]
 }
@@ -418,16 +449,10 @@ func (d *Decoder) value(c *node) error {
 	if err != nil {
 		return err
 	}
-	d.mark(c.id)
 	if ok {
-		d.vals[c.id] = append(d.vals[c.id], v)
+		d.add(c.id, v)
+	} else {
+		d.mark(c.id)
 	}
 	return nil
-}
-
-func (d *Decoder) mark(id int) {
-	if !d.seen[id] {
-		d.touch = append(d.touch, id)
-		d.seen[id] = true
-	}
 }
