@@ -42,6 +42,13 @@ type compiled struct {
 	anchors []anchor
 	// leadCats are the categories of those stages (nil: any).
 	leadCats []string
+	// lateAnchors are necessary conditions for an event to match one of a
+	// sequence's later stages: while the rule holds state it evaluates only
+	// the events of its later categories that meet one. nil when a later
+	// stage has none, or the query has an until clause or missing-event
+	// stages: the rule then evaluates every such event while it holds
+	// state.
+	lateAnchors []anchor
 }
 
 // DefaultMaxSignals is Kibana's default max_signals.
@@ -99,6 +106,9 @@ func (e *Engine) compile(r *rule.Rule) (*compiled, error) {
 	}
 	c.categories = q.Categories()
 	c.anchors, c.leadCats = leadAnchors(q, e.opts.Schema)
+	if !e.opts.noLateAnchors {
+		c.lateAnchors = lateAnchors(q, e.opts.Schema)
+	}
 	if r.EventCategoryOverride != "" && r.EventCategoryOverride != "event.category" {
 		c.categories = nil // routed as "any": the categories live in another field
 	}
@@ -244,6 +254,10 @@ type dispatch struct {
 	// only while they hold state.
 	later    []bool
 	anyLater bool
+	// lateAnchored marks the later rules indexed under their lateAnchors,
+	// with n+i for rule i (n rules): they evaluate an event only if it
+	// listed n+i.
+	lateAnchored []bool
 }
 
 type fieldIndex struct {
@@ -366,7 +380,12 @@ func (d *dispatch) add(sh *shard, i int) {
 		d.always = append(d.always, i)
 		return
 	}
-	for _, a := range c.anchors {
+	d.index(sh, c.anchors, i)
+}
+
+// index lists rule id under each term of the anchors.
+func (d *dispatch) index(sh *shard, anchors []anchor, i int) {
+	for _, a := range anchors {
 		for _, t := range a {
 			fi := d.field(sh, t.field)
 			for _, v := range t.values {
@@ -420,13 +439,17 @@ func (sh *shard) route(index string) *route {
 		places = append(places, p)
 	}
 	build := func(cat string) *dispatch {
-		d := &dispatch{later: make([]bool, len(sh.rules))}
+		d := &dispatch{later: make([]bool, len(sh.rules)), lateAnchored: make([]bool, len(sh.rules))}
 		for _, p := range places {
 			if p.lead == nil || slices.Contains(p.lead, cat) {
 				d.add(sh, p.i)
 			}
 			if p.seq && (p.late == nil || slices.Contains(p.late, cat)) {
 				d.later[p.i], d.anyLater = true, true
+				if late := sh.rules[p.i].lateAnchors; late != nil {
+					d.index(sh, late, len(sh.rules)+p.i)
+					d.lateAnchored[p.i] = true
+				}
 			}
 		}
 		for _, f := range d.fields {
@@ -468,12 +491,16 @@ func (rt *route) candidates(rec eql.Event, catRef *eql.FieldRef, st *runState) [
 	return st.scratch
 }
 
-// emit lists the rules not yet listed for the current event.
+// emit lists the rules not yet listed for the current event. Ids past the
+// rules (later stages' anchors, see dispatch.lateAnchored) are only noted.
 func (st *runState) emit(rules []int) {
+	n := len(st.isBusy)
 	for _, i := range rules {
 		if st.seen[i] != st.stamp {
 			st.seen[i] = st.stamp
-			st.scratch = append(st.scratch, i)
+			if i < n {
+				st.scratch = append(st.scratch, i)
+			}
 		}
 	}
 }
@@ -506,8 +533,9 @@ func (d *dispatch) visit(rec eql.Event, st *runState) {
 		}
 		return
 	}
+	n := len(st.isBusy)
 	for _, i := range st.busy {
-		if d.later[i] && st.seen[i] != st.stamp {
+		if d.later[i] && st.seen[i] != st.stamp && (!d.lateAnchored[i] || st.seen[n+i] == st.stamp) {
 			st.seen[i] = st.stamp
 			st.scratch = append(st.scratch, i)
 		}
@@ -694,6 +722,36 @@ func leadAnchors(q *eql.Query, schema eql.Schema) ([]anchor, []string) {
 		cats = nil
 	}
 	return out, cats
+}
+
+// lateAnchors collects one anchor per stage after the first of a sequence
+// without until and missing-event stages (see compiled.lateAnchors).
+//
+// An event that meets none cannot match a later stage, so the runner need
+// not see it: pushing it would only move the runner's clock, which expires
+// sequences older than maxspan, and the clock also moves with the events
+// the runner does see and with the periodic sweep (runState.sweepBusy).
+// Missing-event stages and until are left out because for them the clock
+// is what produces or cancels results.
+func lateAnchors(q *eql.Query, schema eql.Schema) []anchor {
+	if q.Kind() != eql.SequenceQuery || q.Until() != nil {
+		return nil
+	}
+	var out []anchor
+	for k, s := range q.Stages() {
+		if s.Missing {
+			return nil
+		}
+		if k == 0 {
+			continue
+		}
+		a := anchorFor(s.Query().Cond, schema)
+		if a == nil {
+			return nil
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // fields returns every field the rule reads, including those of its

@@ -69,6 +69,8 @@ type Options struct {
 	// are ECS already and skip it. It runs on the reading goroutine; the
 	// bytes it returns must stay valid until it is called again.
 	Transform func(raw []byte) []byte
+
+	noLateAnchors bool // tests: route busy sequences without their later stages' anchors
 	// OnEvent, if set, is called with each input event before the rules
 	// see it (for exporting the events as read).
 	OnEvent func(*source.Event)
@@ -694,7 +696,7 @@ type runState struct {
 	anyRelease bool
 	outOfOrder int64
 	scratch    []int
-	seen       []uint64 // per rule: the stamp of the last event it was listed for
+	seen       []uint64 // per rule, then per rule's later anchors: the stamp of the last event that listed it
 	stamp      uint64
 	keys       []string
 	cur        transient
@@ -718,7 +720,7 @@ type ruleState struct {
 
 func newRunState(sh *shard) *runState {
 	e := sh.e
-	st := &runState{e: e, sh: sh, seen: make([]uint64, len(sh.rules)), isBusy: make([]bool, len(sh.rules)),
+	st := &runState{e: e, sh: sh, seen: make([]uint64, 2*len(sh.rules)), isBusy: make([]bool, len(sh.rules)),
 		rec: eql.NewRecord(e.fields.Len())}
 	for _, c := range sh.rules {
 		rs := &ruleState{top: topN{limit: c.maxSignals}}
