@@ -698,7 +698,6 @@ type runState struct {
 	scratch    []int
 	seen       []uint64 // per rule, then per rule's later anchors: the stamp of the last event that listed it
 	stamp      uint64
-	keys       []string
 	cur        transient
 	buffering  bool // the input proved out of order: sequence candidates are reordered
 	// busy lists the sequence rules holding state (pending sequences or
