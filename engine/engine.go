@@ -226,6 +226,7 @@ type shard struct {
 	rules   []*compiled // c.idx is the position in this slice
 	routes  map[string]*route
 	decoder *eventjson.Decoder
+	ordered bool // some rule is a sequence or a sample: events are timed and ordered
 }
 
 // Found returns how many findings (matching events, sequences, samples)
@@ -271,6 +272,7 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		sh := e.shards[i%workers]
 		c.idx = len(sh.rules)
 		sh.rules = append(sh.rules, c)
+		sh.ordered = sh.ordered || c.q.Kind() != eql.EventQuery
 	}
 	base := []*eql.FieldRef{e.catRef}
 	// The data_stream fields name the index of Deferred events (see admit).
@@ -761,11 +763,14 @@ func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
 	}
 	tr := &st.cur
 	*tr = transient{rec: rec, src: src, seq: seq, e: e}
-	if ts, ok := e.tsQuery.Timestamp(rec); ok {
-		tr.ts = ts
+	// Only sequences and samples need every candidate's time; event rules
+	// need the time of the events they keep.
+	ordered := st.sh.ordered
+	if ordered {
+		tr.time()
 	}
 	buffered := st.buffering
-	if !buffered && st.anyRelease && tr.ts < st.released {
+	if ordered && !buffered && st.anyRelease && tr.ts < st.released {
 		// The input is not in time order: from here on, candidate events of
 		// sequence rules go through the reorder buffer.
 		st.outOfOrder++
@@ -816,6 +821,9 @@ func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
 		}
 	}
 	if !buffered {
+		if !ordered {
+			return
+		}
 		if !st.anyRelease || tr.ts > st.released {
 			st.released, st.anyRelease = tr.ts, true
 		}
@@ -835,12 +843,23 @@ func (st *runState) process(src *source.Event, rec *eql.Record, seq uint64) {
 // transient is the event being processed, over the decoder's reused record
 // and the reader's reused buffer; keep copies it once when a rule keeps it.
 type transient struct {
-	rec  *eql.Record
-	src  *source.Event
-	seq  uint64
-	ts   int64
-	kept *Event
-	e    *Engine
+	rec   *eql.Record
+	src   *source.Event
+	seq   uint64
+	ts    int64 // set by time
+	timed bool
+	kept  *Event
+	e     *Engine
+}
+
+// time reads the event's @timestamp, once.
+func (t *transient) time() {
+	if !t.timed {
+		t.timed = true
+		if ts, ok := t.e.tsQuery.Timestamp(t.rec); ok {
+			t.ts = ts
+		}
+	}
 }
 
 func (t *transient) Lookup(f *eql.FieldRef) (eql.Value, bool) { return t.rec.Lookup(f) }
@@ -851,6 +870,7 @@ func (t *transient) Record() *eql.Record { return t.rec }
 
 func (t *transient) keep() *Event {
 	if t.kept == nil {
+		t.time()
 		t.kept = &Event{thaw: t.e.thaw, Raw: bytes.Clone(t.src.Raw), Index: t.src.Index, ID: t.src.ID,
 			Version: t.src.Version, Origin: t.src.Origin, Seq: t.seq, TS: t.ts}
 	}
