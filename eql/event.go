@@ -227,6 +227,29 @@ type Record struct {
 	epoch  uint32
 	mstamp []uint32
 	mval   []uint8
+
+	// The timestamp last read from the current event (see Query.Timestamp):
+	// the engine and each sequence rule read it, and parsing dates costs.
+	ts tsMemo
+}
+
+type tsMemo struct {
+	epoch uint32 // valid when equal to the record's epoch
+	field int32
+	typ   FieldType
+	ok    bool
+	ns    int64
+}
+
+// recordOf returns the Record an event is or wraps, or nil.
+func recordOf(ev Event) *Record {
+	switch e := ev.(type) {
+	case *Record:
+		return e
+	case RecordBacked:
+		return e.Record()
+	}
+	return nil
 }
 
 // NewRecord returns a record with room for n fields.

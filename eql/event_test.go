@@ -76,3 +76,31 @@ func BenchmarkFreeze(b *testing.B) {
 		rec.Freeze()
 	}
 }
+
+// TestTimestampMemo checks that the timestamp a Record remembers for the
+// current event is forgotten at Reset, and kept apart per field and type.
+func TestTimestampMemo(t *testing.T) {
+	fields := NewFields()
+	q := MustCompile(`any where true`, &Options{Fields: fields})
+	q2 := MustCompile(`any where true`, &Options{Fields: fields, TimestampField: "event.created"})
+	rec := NewRecord(8)
+	for i, c := range []struct {
+		ts, created string
+		want, want2 int64
+	}{
+		{"2024-01-01T00:00:01Z", "2024-01-01T00:00:05Z", 1, 5},
+		{"2024-01-01T00:00:02Z", "2024-01-01T00:00:06Z", 2, 6},
+	} {
+		rec.Reset()
+		rec.Set(fields.Ref("@timestamp").ID, String(c.ts))
+		rec.Set(fields.Ref("event.created").ID, String(c.created))
+		for k := 0; k < 2; k++ {
+			ns, ok := q.Timestamp(rec)
+			ns2, ok2 := q2.Timestamp(rec)
+			base := int64(1704067200) * 1e9
+			if !ok || !ok2 || ns != base+c.want*1e9 || ns2 != base+c.want2*1e9 {
+				t.Errorf("event %d, read %d: %d %v, %d %v", i, k, ns, ok, ns2, ok2)
+			}
+		}
+	}
+}

@@ -195,6 +195,19 @@ func (r *Runner) Stats() Stats { return r.stats }
 // Timestamp returns the event's timestamp in nanoseconds since the epoch,
 // as the query's timestamp field gives it.
 func (q *Query) Timestamp(ev Event) (int64, bool) {
+	rec := recordOf(ev)
+	if rec == nil || rec.epoch == 0 || q.ts.ref == nil {
+		return q.timestamp(ev)
+	}
+	m := &rec.ts
+	if m.epoch != rec.epoch || m.field != int32(q.ts.ref.ID) || m.typ != q.ts.info.Type {
+		ns, ok := q.timestamp(ev)
+		*m = tsMemo{epoch: rec.epoch, field: int32(q.ts.ref.ID), typ: q.ts.info.Type, ok: ok, ns: ns}
+	}
+	return m.ns, m.ok
+}
+
+func (q *Query) timestamp(ev Event) (int64, bool) {
 	v := q.ts.get(ev)
 	if v.k == KindList {
 		v = v.l[0]
