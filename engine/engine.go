@@ -60,8 +60,10 @@ type Options struct {
 	StateBudget int
 	// Profile measures the time each rule spends evaluating events.
 	Profile bool
-	// Workers is the number of goroutines evaluating rules (default
-	// GOMAXPROCS). Results are the same for any number of workers.
+	// Workers is the number of goroutines working on the events (default
+	// GOMAXPROCS). With more than one, one reads and decodes the events and
+	// the others evaluate the rules, split between them. Results are the
+	// same for any number of workers.
 	Workers int
 	// Transform, if set, may replace an event's document before the rules
 	// see it: it maps documents that are not ECS yet (e.g. raw Winlogbeat
@@ -218,6 +220,7 @@ type Engine struct {
 	found    atomic.Int64
 	thaw     *thawer
 	union    *eventjson.Decoder // all the shards' fields, for parallel runs
+	parallel bool               // decode on one goroutine, evaluate on others
 }
 
 // shard is the part of the rule set one worker evaluates.
@@ -262,14 +265,18 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	workers = max(1, min(workers, len(e.rules)))
-	e.shards = make([]*shard, workers)
+	// With several workers one goroutine reads and decodes (see
+	// runParallel) and the others evaluate a shard of the rules each.
+	workers = max(1, min(workers, len(e.rules)+1))
+	e.parallel = workers > 1
+	nShards := max(1, workers-1)
+	e.shards = make([]*shard, nShards)
 	for i := range e.shards {
 		e.shards[i] = &shard{e: e, routes: map[string]*route{}}
 	}
 	// Deal the rules out in turn, sequences and event rules alike.
 	for i, c := range e.rules {
-		sh := e.shards[i%workers]
+		sh := e.shards[i%nShards]
 		c.idx = len(sh.rules)
 		sh.rules = append(sh.rules, c)
 		sh.ordered = sh.ordered || c.q.Kind() != eql.EventQuery
@@ -293,7 +300,7 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		sh.decoder = eventjson.New(dedupRefs(refs))
 		sh.decoder.Watch("_source", "hits") // see admit
 	}
-	if len(e.shards) > 1 {
+	if e.parallel {
 		// A parallel run decodes each document once, for every shard.
 		e.union = eventjson.New(dedupRefs(all))
 		e.union.Watch("_source", "hits")
@@ -341,7 +348,7 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 		}
 	}
 	var err error
-	if len(e.shards) == 1 {
+	if !e.parallel {
 		err = e.runInline(rd, states[0], rep)
 	} else {
 		err = e.runParallel(rd, states, rep)
