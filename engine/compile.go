@@ -523,17 +523,19 @@ func (d *dispatch) visit(rec eql.Event, st *runState) {
 	if !d.anyLater {
 		return
 	}
+	n := len(st.isBusy)
 	if st.buffering {
-		// Out of order: state at arrival says nothing; be conservative.
+		// Out of order: state at arrival says nothing about state when the
+		// event is released, so every later rule whose later stages the
+		// event could match gets it.
 		for i, ok := range d.later {
-			if ok && st.seen[i] != st.stamp {
+			if ok && st.seen[i] != st.stamp && (!d.lateAnchored[i] || st.seen[n+i] == st.stamp) {
 				st.seen[i] = st.stamp
 				st.scratch = append(st.scratch, i)
 			}
 		}
 		return
 	}
-	n := len(st.isBusy)
 	for _, i := range st.busy {
 		if d.later[i] && st.seen[i] != st.stamp && (!d.lateAnchored[i] || st.seen[n+i] == st.stamp) {
 			st.seen[i] = st.stamp

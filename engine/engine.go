@@ -140,21 +140,23 @@ func (e *Event) Lookup(f *eql.FieldRef) (eql.Value, bool) {
 // when they are kept is mostly wasted; the document is kept anyway.
 type thawer struct {
 	fields []*eql.FieldRef
-	pool   sync.Pool // *eventjson.Decoder over fields
+	mu     sync.Mutex // Lookup may come from any goroutine
+	dec    *eventjson.Decoder
+	rec    *eql.Record
 }
 
 func (t *thawer) frozen(raw []byte) *eql.Frozen {
-	d, _ := t.pool.Get().(*eventjson.Decoder)
-	if d == nil {
-		d = eventjson.New(t.fields)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.dec == nil {
+		t.dec = eventjson.New(t.fields)
+		t.rec = eql.NewRecord(t.dec.NumFields())
 	}
-	defer t.pool.Put(d)
-	rec := eql.NewRecord(d.NumFields())
-	if err := d.Decode(raw, rec); err != nil {
+	if err := t.dec.Decode(raw, t.rec); err != nil {
 		// Not reached: the document was decoded when it was read.
-		rec.Reset()
+		t.rec.Reset()
 	}
-	return rec.Freeze()
+	return t.rec.Freeze()
 }
 
 // Finding is one result of a rule: an event, a sequence (nil entries are
@@ -874,6 +876,16 @@ func (t *transient) Lookup(f *eql.FieldRef) (eql.Value, bool) { return t.rec.Loo
 // Record implements eql.RecordBacked: conditions read the decoder's record
 // directly and share its per-event memo.
 func (t *transient) Record() *eql.Record { return t.rec }
+
+// keepFrozen is keep for an event whose fields will be read: it copies
+// them now, from the decoded record, rather than decode the document again.
+func (t *transient) keepFrozen() *Event {
+	ev := t.keep()
+	if ev.thaw != nil {
+		ev.once.Do(func() { ev.rec = t.rec.Freeze() })
+	}
+	return ev
+}
 
 func (t *transient) keep() *Event {
 	if t.kept == nil {

@@ -38,17 +38,24 @@ func TestLateAnchorsChangeNothing(t *testing.T) {
 	}
 	path := writeCorpus(t, gen.Config{Seed: 5, Events: 40_000, PlantEvery: 2_000})
 	sopts := source.Options{DeferValidation: true}
-	var off engine.Options
-	engine.NoLateAnchors(&off)
-	want := fingerprint(runWith(t, rules, off, sopts, path))
-	got := fingerprint(runWith(t, rules, engine.Options{}, sopts, path))
-	e, _ := engine.New(rules, engine.Options{})
-	anchored := engine.LateAnchored(e)
-	if anchored == 0 {
-		t.Fatal("no rule is routed by its later stages' anchors")
-	}
-	if got != want {
-		t.Errorf("findings differ with later stages' anchors (%d of %d rules anchored)", anchored, len(rules))
+	var want string
+	anchored := 0
+	for _, order := range []engine.Order{engine.OrderStream, engine.OrderBuffer} {
+		off := engine.Options{Order: order}
+		engine.NoLateAnchors(&off)
+		w := fingerprint(runWith(t, rules, off, sopts, path))
+		got := fingerprint(runWith(t, rules, engine.Options{Order: order}, sopts, path))
+		e, _ := engine.New(rules, engine.Options{})
+		if anchored = engine.LateAnchored(e); anchored == 0 {
+			t.Fatal("no rule is routed by its later stages' anchors")
+		}
+		if got != w {
+			t.Errorf("order %d: findings differ with later stages' anchors (%d of %d rules anchored)", order, anchored, len(rules))
+		}
+		if want != "" && w != want {
+			t.Errorf("order %d: findings differ from the stream order's", order)
+		}
+		want = w
 	}
 	fired := len(rules) - strings.Count(want, "total=0 ")
 	if fired < 3 {
