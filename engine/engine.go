@@ -877,16 +877,6 @@ func (t *transient) Lookup(f *eql.FieldRef) (eql.Value, bool) { return t.rec.Loo
 // directly and share its per-event memo.
 func (t *transient) Record() *eql.Record { return t.rec }
 
-// keepFrozen is keep for an event whose fields will be read: it copies
-// them now, from the decoded record, rather than decode the document again.
-func (t *transient) keepFrozen() *Event {
-	ev := t.keep()
-	if ev.thaw != nil {
-		ev.once.Do(func() { ev.rec = t.rec.Freeze() })
-	}
-	return ev
-}
-
 func (t *transient) keep() *Event {
 	if t.kept == nil {
 		t.time()
