@@ -230,6 +230,7 @@ type shard struct {
 	e       *Engine
 	rules   []*compiled // c.idx is the position in this slice
 	routes  map[string]*route
+	refs    []*eql.FieldRef // the fields the shard's rules read
 	decoder *eventjson.Decoder
 	ordered bool // some rule is a sequence or a sample: events are timed and ordered
 }
@@ -299,7 +300,8 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 			refs = append(refs, c.fields()...)
 		}
 		all = append(all, refs...)
-		sh.decoder = eventjson.New(dedupRefs(refs))
+		sh.refs = dedupRefs(refs)
+		sh.decoder = eventjson.New(sh.refs)
 		sh.decoder.Watch("_source", "hits") // see admit
 	}
 	if e.parallel {
@@ -718,6 +720,10 @@ type runState struct {
 	isBusy []bool
 	events int64
 	ds     dsCache // data streams named lately, see dsCache.setIndex
+	// Events out of the reorder buffer are decoded again (see release).
+	relDec *eventjson.Decoder
+	relRec *eql.Record
+	rel    released
 }
 
 type ruleState struct {
@@ -888,11 +894,26 @@ func (t *transient) keep() *Event {
 
 // retain is the runners' Retain hook: transient events are copied.
 func retain(ev eql.Event) eql.Event {
-	if t, ok := ev.(*transient); ok {
+	switch t := ev.(type) {
+	case *transient:
 		return t.keep()
+	case *released:
+		return t.ev
 	}
 	return ev
 }
+
+// released is an event out of the reorder buffer over a record decoded
+// again from its document (see release).
+type released struct {
+	ev  *Event
+	rec *eql.Record
+}
+
+func (r *released) Lookup(f *eql.FieldRef) (eql.Value, bool) { return r.rec.Lookup(f) }
+
+// Record implements eql.RecordBacked.
+func (r *released) Record() *eql.Record { return r.rec }
 
 // sweepBusy moves the busy rules' clocks to the current time, which
 // expires their stale state, and drops rules that hold none any more.
@@ -919,13 +940,25 @@ func (st *runState) release() {
 		st.released = p.ev.TS
 		st.anyRelease = true
 	}
+	// Decode the document again into a record of its own, so that the
+	// runners' conditions read it directly rather than through a frozen
+	// copy; runners that keep it keep the Event.
+	var ev eql.Event = p.ev
+	if st.relDec == nil {
+		st.relDec = eventjson.New(st.sh.refs)
+		st.relRec = eql.NewRecord(st.e.fields.Len())
+	}
+	if st.relDec.Decode(p.ev.Raw, st.relRec) == nil {
+		st.rel = released{ev: p.ev, rec: st.relRec}
+		ev = &st.rel
+	}
 	for _, i := range p.rules {
 		rs := st.perRule[i]
 		var t0 time.Time
 		if st.e.opts.Profile {
 			t0 = time.Now()
 		}
-		rs.runner.Push(p.ev)
+		rs.runner.Push(ev)
 		if st.e.opts.Profile {
 			rs.stats.Time += time.Since(t0)
 		}
