@@ -58,7 +58,7 @@ func TestLateAnchorsChangeNothing(t *testing.T) {
 		want = w
 	}
 	fired := len(rules) - strings.Count(want, "total=0 ")
-	if fired < 3 {
+	if fired < 2 {
 		t.Errorf("only %d sequence rules found anything; the comparison proves little", fired)
 	}
 	t.Logf("%d of %d sequence rules late-anchored; %d found sequences", anchored, len(rules), fired)
