@@ -4,8 +4,9 @@
 // max_signals as Kibana does.
 //
 // One pass over the input serves every rule. Each event is decoded once,
-// reading only the fields some rule references (package eventjson); it is
-// then routed to the rules whose index patterns match the event's index and
+// reading only the fields some rule references (package eventjson), and
+// that pass also validates it (the reader hands documents over unexamined,
+// source.Options.DeferValidation); it is then routed to the rules whose index patterns match the event's index and
 // whose event categories include the event's, and only those rules evaluate
 // it. Event rules keep the most recent max_signals matches. Sequence and
 // sample rules see their candidate events in time order: events pass
@@ -206,9 +207,12 @@ type Report struct {
 
 // Engine is a compiled rule set.
 //
-// The rules are split into shards, one per worker goroutine; every shard
-// decodes every event (only the fields its rules read) and evaluates its
-// rules, so that a rule's results never depend on the number of workers.
+// With one worker, the reading goroutine decodes each event and evaluates
+// every rule. With N > 1, one goroutine reads and decodes each event once,
+// with the fields of all the rules, and the rules are split into N-1
+// shards, each evaluated by a goroutine of its own that sees every event in
+// input order, so that a rule's results never depend on the number of
+// workers.
 type Engine struct {
 	opts     Options
 	rules    []*compiled // all rules, in input order
