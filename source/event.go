@@ -364,7 +364,6 @@ func kindOf(c byte) string {
 	return "a number"
 }
 
-
 // startsValue reports whether c can start a JSON value.
 func startsValue(c byte) bool {
 	switch c {
