@@ -71,6 +71,7 @@ type huntCmd struct {
 
 	MissingEventContext bool   `help:"Give sequence shell alerts with missing-event placeholders the fields common to the events present (Kibana leaves them empty)."`
 	ReorderBuffer       int    `default:"200000" help:"Candidate events held to put out-of-order input back in time order for sequence rules."`
+	Workers             int    `default:"0" help:"Goroutines working on the events: one reads and decodes, the others evaluate the rules (0: one per CPU). Results do not depend on it."`
 	Order               string `default:"auto" enum:"auto,buffer,stream" help:"How sequence rules get events in time order: buffer (sort through the reorder buffer from the start: exact for several files covering the same period), stream (as they come, buffering once disorder is seen: fastest for time-ordered input), auto (buffer for inputs up to 256 MiB)."`
 }
 
@@ -191,7 +192,7 @@ func (c *huntCmd) Run(env *Env) error {
 	defer rd.Close()
 
 	eopts := engine.Options{From: from, To: to, IgnoreIndex: c.IgnoreIndex, Exceptions: exc, Now: now,
-		ReorderBuffer: c.ReorderBuffer, Profile: c.Profile, Order: map[string]engine.Order{"auto": engine.OrderAuto,
+		ReorderBuffer: c.ReorderBuffer, Profile: c.Profile, Workers: c.Workers, Order: map[string]engine.Order{"auto": engine.OrderAuto,
 			"buffer": engine.OrderBuffer, "stream": engine.OrderStream}[c.Order]}
 	if exportW != nil {
 		eopts.OnEvent = func(ev *source.Event) {
