@@ -136,10 +136,6 @@ func (o *object) get(k string) (value, bool) {
 	return undefinedValue, false
 }
 
-// has reports whether k is a property of o, like JavaScript's `k in o`
-// (true for a property whose value is undefined).
-func (o *object) has(k string) bool { return o.find(k) >= 0 }
-
 // set assigns o[k] = v: an existing key keeps its position.
 func (o *object) set(k string, v value) {
 	if i := o.find(k); i >= 0 {

@@ -30,7 +30,6 @@ var (
 	sigApple   = signer{subject: "Software Signing"}
 	sigChromeM = signer{subject: "Developer ID Application: Google LLC (EQHXZ8M8AV)", teamID: "EQHXZ8M8AV"}
 	sigSlackM  = signer{subject: "Developer ID Application: Slack Technologies, Inc. (BQR82RBBHL)", teamID: "BQR82RBBHL"}
-	sigNone    = signer{}
 )
 
 // pe is the PE version resource of a Windows executable.

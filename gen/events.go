@@ -151,14 +151,6 @@ func (r *run) head(b []byte, h *host, ds *dataset, action, cats, types, extra st
 	return b
 }
 
-// dataset returns the Defend dataset or, on Sysmon hosts, the Sysmon one.
-func pick(h *host, ds *dataset) *dataset {
-	if h.sysmon {
-		return dsSysmon
-	}
-	return ds
-}
-
 // ---- processes ----
 
 func (r *run) appendEID(b []byte, h *host, p *proc) []byte {

@@ -93,7 +93,6 @@ type host struct {
 	nextPID  int64
 	seq      int64 // Elastic Defend event.sequence
 	record   int64 // winlog.record_id
-	logonSeq int64
 }
 
 var (

@@ -1,9 +1,6 @@
 package gen
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // esc returns s JSON-escaped (without quotes). Catalog strings are escaped
 // once when the package initialises, so the hot path only copies bytes.
@@ -34,30 +31,6 @@ func appendEsc(b []byte, s string) []byte {
 	return b
 }
 
-// appendStr appends a pre-escaped string with quotes.
-func appendStr(b []byte, s string) []byte {
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// appendKV appends `"key":"value",` for a pre-escaped value.
-func appendKV(b []byte, key, val string) []byte {
-	b = append(b, '"')
-	b = append(b, key...)
-	b = append(b, '"', ':', '"')
-	b = append(b, val...)
-	return append(b, '"', ',')
-}
-
-func appendKI(b []byte, key string, v int64) []byte {
-	b = append(b, '"')
-	b = append(b, key...)
-	b = append(b, '"', ':')
-	b = strconv.AppendInt(b, v, 10)
-	return append(b, ',')
-}
-
 // trimComma drops a trailing comma left by the KV appenders before a
 // closing brace.
 func trimComma(b []byte) []byte {
@@ -72,9 +45,8 @@ func trimComma(b []byte) []byte {
 // is cached and reformatted only when the day changes; this is several times
 // faster than time.Time.AppendFormat.
 type clock struct {
-	day     int64 // unix day of the cached prefix
-	prefix  []byte
-	scratch [24]byte
+	day    int64 // unix day of the cached prefix
+	prefix []byte
 }
 
 func (c *clock) append(b []byte, ms int64) []byte {

@@ -7,10 +7,6 @@ import "github.com/rogpeppe/go-internal/txtar"
 
 type archive = txtar.Archive
 
-type archiveFile = txtar.File
-
 func parseArchiveFile(path string) (*archive, error) { return txtar.ParseFile(path) }
-
-func parseArchive(data []byte) *archive { return txtar.Parse(data) }
 
 func formatArchive(a *archive) []byte { return txtar.Format(a) }
