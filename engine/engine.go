@@ -294,9 +294,7 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		e.dsRefs[i] = e.fields.Ref(name)
 		base = append(base, e.dsRefs[i])
 	}
-	for _, f := range e.tsQuery.Fields() {
-		base = append(base, f)
-	}
+	base = append(base, e.tsQuery.Fields()...)
 	all := append([]*eql.FieldRef(nil), base...)
 	for _, sh := range e.shards {
 		refs := append([]*eql.FieldRef(nil), base...)
