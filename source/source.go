@@ -105,13 +105,13 @@ type Options struct {
 	// become alerts; the consumer then calls ContentID(Raw) for those that
 	// do. Off by default, so that ID is always set.
 	DeferContentID bool
-	// DeferValidation leaves the validation of plain NDJSON lines to the
-	// consumer, so that a consumer that parses every document anyway (as
-	// eventjson.Decoder does, validating as it goes) reads each byte once.
-	// Such events have Deferred set; see Event.Deferred for what the
-	// consumer then owes. Lines that could be Elasticsearch hits or
-	// responses, array elements, multi-line documents and formats with
-	// their own decoders are validated as usual.
+	// DeferValidation hands NDJSON lines that start with '{' to the
+	// consumer unexamined, so that a consumer that parses every document
+	// anyway (as eventjson.Decoder does, validating as it goes) reads each
+	// byte once. Such events have Deferred set; see Event.Deferred for what
+	// the consumer then owes (hits and responses among them included).
+	// Array elements, multi-line documents and formats with their own
+	// decoders are validated as usual.
 	DeferValidation bool
 	// MaxDocSize bounds one document (line, array element, object); a longer
 	// one is reported and skipped without being held in memory. 0 means
