@@ -22,7 +22,6 @@ import (
 	"io"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -389,7 +388,7 @@ func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 		if err != nil {
 			return err
 		}
-		ok, decoded := e.admit(rd, ev, sink, &st.ds)
+		ok, decoded := e.admit(rd, ev, sink)
 		if !ok {
 			continue
 		}
@@ -433,7 +432,7 @@ func (s *recordSink) lookup(f *eql.FieldRef) (eql.Value, bool) { return s.rec.Lo
 // the decoder's) and decoded is true. ok is false for an invalid document,
 // which has been reported to the reader, and for a hit or response the
 // reader turns into the events it returns next.
-func (e *Engine) admit(rd *source.Reader, ev *source.Event, sink decodeSink, ds *dsCache) (ok, decoded bool) {
+func (e *Engine) admit(rd *source.Reader, ev *source.Event, sink decodeSink) (ok, decoded bool) {
 	if ev.Deferred && sink != nil && e.opts.OnEvent == nil {
 		watched, err := sink.decode(ev.Raw)
 		if err != nil {
@@ -447,7 +446,7 @@ func (e *Engine) admit(rd *source.Reader, ev *source.Event, sink decodeSink, ds 
 				return false, false
 			}
 		} else {
-			ds.setIndex(rd, ev, sink, &e.dsRefs)
+			e.setIndex(rd, ev, sink)
 		}
 		decoded = true
 	} else if !rd.Settle(ev) {
@@ -487,45 +486,19 @@ func (e *Engine) countIndex(ev *source.Event, rep *Report) {
 	}
 }
 
-// dsCache remembers the index names of recent data streams.
-type dsCache struct {
-	recent [16]struct {
-		parts [3]string
-		index string
-	}
-	next int
-}
-
-// setIndex sets the index of a Deferred event from its decoded data_stream
-// fields, as the reader would have from the document.
-func (c *dsCache) setIndex(rd *source.Reader, ev *source.Event, sink decodeSink, refs *[3]*eql.FieldRef) {
+// setIndex sets the index of a Deferred event from its decoded
+// data_stream fields, as the reader would have from the document.
+func (e *Engine) setIndex(rd *source.Reader, ev *source.Event, sink decodeSink) {
 	ev.Deferred = false
 	var parts [3]string
-	for i, f := range refs {
+	for i, f := range e.dsRefs {
 		v, ok := sink.lookup(f)
 		if !ok || v.Kind() != eql.KindString {
 			return
 		}
 		parts[i] = v.AsString()
 	}
-	// A source has a handful of data streams: comparing short strings
-	// against the recent ones is cheaper than hashing the name.
-	for i := range c.recent {
-		if r := &c.recent[i]; r.parts == parts {
-			if r.index != "" {
-				ev.Index = r.index
-			}
-			return
-		}
-	}
-	idx := rd.DataStreamIndex(parts[0], parts[1], parts[2])
-	r := &c.recent[c.next%len(c.recent)]
-	c.next++
-	for i, p := range parts {
-		r.parts[i] = strings.Clone(p) // the parts point into the document
-	}
-	r.index = idx
-	if idx != "" {
+	if idx := rd.DataStreamIndex(parts[0], parts[1], parts[2]); idx != "" {
 		ev.Index = idx
 	}
 }
@@ -614,7 +587,6 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 		seq       uint64
 		err       error
 		malformed int64
-		ds        dsCache
 	)
 	cur := &batch{}
 	sink := &batchSink{dec: e.union, b: cur}
@@ -635,7 +607,7 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 		cur.arena = append(cur.arena, ev.Raw...)
 		ev.Raw = cur.arena[off:len(cur.arena):len(cur.arena)]
 		cur.pending = len(cur.fields)
-		ok, decoded := e.admit(rd, ev, sink, &ds)
+		ok, decoded := e.admit(rd, ev, sink)
 		if !ok {
 			cur.arena, cur.fields = cur.arena[:off], cur.fields[:cur.pending]
 			continue
@@ -721,7 +693,6 @@ type runState struct {
 	busy   []int
 	isBusy []bool
 	events int64
-	ds     dsCache // data streams named lately, see dsCache.setIndex
 	// Events out of the reorder buffer are decoded again (see release).
 	relDec *eventjson.Decoder
 	relRec *eql.Record

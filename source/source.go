@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
@@ -175,7 +176,12 @@ type Reader struct {
 	intern      map[string]string
 	scratch     []byte
 	seen        map[string]struct{}
-	v           validator
+	recentDS    [16]struct {
+		parts [3]string
+		index string
+	} // see DataStreamIndex
+	nextDS int
+	v      validator
 
 	// Reused across files: the read buffer and the decompressors.
 	rb readBuf
@@ -468,13 +474,28 @@ func (r *Reader) DataStreamIndex(typ, dataset, namespace string) string {
 	if typ == "" || dataset == "" || namespace == "" {
 		return ""
 	}
+	// An input has a handful of data streams: comparing short strings
+	// against the recent ones is cheaper than hashing the name.
+	parts := [3]string{typ, dataset, namespace}
+	for i := range r.recentDS {
+		if d := &r.recentDS[i]; d.index != "" && d.parts == parts {
+			return d.index
+		}
+	}
 	s := append(r.scratch[:0], typ...)
 	s = append(s, '-')
 	s = append(s, dataset...)
 	s = append(s, '-')
 	s = append(s, namespace...)
 	r.scratch = s
-	return r.internBytes(s)
+	idx := r.internBytes(s)
+	d := &r.recentDS[r.nextDS%len(r.recentDS)]
+	r.nextDS++
+	for i, p := range parts {
+		d.parts[i] = strings.Clone(p) // the parts may point into a document
+	}
+	d.index = idx
+	return idx
 }
 
 func (r *Reader) docProblem(f *file, fr *frame, reason string) {
