@@ -17,7 +17,7 @@ func BenchmarkDecodeAllFields(b *testing.B) {
 	g, _ := gen.New(gen.Config{Seed: 3, Events: 2000, PlantEvery: 500})
 	g.WriteTo(&buf)
 	docs := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte{'\n'})
-	dec := f.sh.decoder
+	dec := f.e.decoder
 	rec := eql.NewRecord(f.e.fields.Len())
 	b.SetBytes(int64(buf.Len() / len(docs)))
 	b.ResetTimer()

@@ -224,7 +224,7 @@ type Engine struct {
 	problems []Problem
 	found    atomic.Int64
 	thaw     *thawer
-	union    *eventjson.Decoder // all the shards' fields, for parallel runs
+	decoder  *eventjson.Decoder // all the rules' fields; used by the reading goroutine
 	parallel bool               // decode on one goroutine, evaluate on others
 }
 
@@ -234,8 +234,7 @@ type shard struct {
 	rules   []*compiled // c.idx is the position in this slice
 	routes  map[string]*route
 	refs    []*eql.FieldRef // the fields the shard's rules read
-	decoder *eventjson.Decoder
-	ordered bool // some rule is a sequence or a sample: events are timed and ordered
+	ordered bool            // some rule is a sequence or a sample: events are timed and ordered
 }
 
 // Found returns how many findings (matching events, sequences, samples)
@@ -302,14 +301,11 @@ func New(rules []*rule.Rule, opts Options) (*Engine, []Problem) {
 		}
 		all = append(all, refs...)
 		sh.refs = dedupRefs(refs)
-		sh.decoder = eventjson.New(sh.refs)
-		sh.decoder.Watch("_source", "hits") // see admit
 	}
-	if e.parallel {
-		// A parallel run decodes each document once, for every shard.
-		e.union = eventjson.New(dedupRefs(all))
-		e.union.Watch("_source", "hits")
-	}
+	// Each document is decoded once, for every shard, on the reading
+	// goroutine.
+	e.decoder = eventjson.New(dedupRefs(all))
+	e.decoder.Watch("_source", "hits") // see admit
 	e.thaw = &thawer{fields: e.fields.All()}
 	return e, e.problems
 }
@@ -347,11 +343,8 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 	for i, sh := range e.shards {
 		states[i] = newRunState(sh)
 		states[i].buffering = buffering
-		rep.FieldsDecoded = max(rep.FieldsDecoded, sh.decoder.NumFields())
-		if e.union != nil {
-			rep.FieldsDecoded = e.union.NumFields()
-		}
 	}
+	rep.FieldsDecoded = e.decoder.NumFields()
 	var err error
 	if !e.parallel {
 		err = e.runInline(rd, states[0], rep)
@@ -379,7 +372,7 @@ func (e *Engine) Run(rd *source.Reader) (*Report, error) {
 // the reader's buffers.
 func (e *Engine) runInline(rd *source.Reader, st *runState, rep *Report) error {
 	var seq uint64
-	sink := &recordSink{dec: st.sh.decoder, rec: st.rec}
+	sink := &recordSink{dec: e.decoder, rec: st.rec}
 	for {
 		ev, err := rd.Next()
 		if err == io.EOF {
@@ -589,7 +582,7 @@ func (e *Engine) runParallel(rd *source.Reader, states []*runState, rep *Report)
 		malformed int64
 	)
 	cur := &batch{}
-	sink := &batchSink{dec: e.union, b: cur}
+	sink := &batchSink{dec: e.decoder, b: cur}
 	for {
 		ev, rerr := rd.Next()
 		if rerr == io.EOF {
@@ -735,7 +728,7 @@ type pending struct {
 
 // handle decodes one event and runs the shard's rules on it.
 func (st *runState) handle(ev *source.Event, seq uint64) {
-	if err := st.sh.decoder.Decode(ev.Raw, st.rec); err != nil {
+	if err := st.e.decoder.Decode(ev.Raw, st.rec); err != nil {
 		st.malformed++
 		return
 	}

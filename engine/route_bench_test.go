@@ -81,7 +81,7 @@ func loadRouteFixture(t testing.TB, events int) *routeFixture {
 			t.Fatal(err)
 		}
 		f.rec.Reset()
-		if err := sh.decoder.Decode(ev.Raw, f.rec); err != nil {
+		if err := e.decoder.Decode(ev.Raw, f.rec); err != nil {
 			continue
 		}
 		var slots []slot
