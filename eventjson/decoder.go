@@ -379,18 +379,8 @@ func (d *Decoder) object(n *node) error {
 		if err != nil {
 			return err
 		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errSyntax
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return errSyntax
+		if more, err := s.more('}'); !more {
+			return err
 		}
 	}
 }
@@ -427,18 +417,8 @@ func (d *Decoder) value(c *node) error {
 			if err := d.value(c); err != nil {
 				return err
 			}
-			s.ws()
-			if s.i >= len(s.b) {
-				return errSyntax
-			}
-			switch s.b[s.i] {
-			case ',':
-				s.i++
-			case ']':
-				s.i++
-				return nil
-			default:
-				return errSyntax
+			if more, err := s.more(']'); !more {
+				return err
 			}
 		}
 	}

@@ -30,6 +30,23 @@ const maxDepth = jsonscan.MaxDepth // deeper documents are rejected
 
 func (s *scanner) ws() { s.i = jsonscan.SkipWS(s.b, s.i) }
 
+// more reads what follows a member or an element: a comma (more is true)
+// or the container's closing byte (false, with a nil error).
+func (s *scanner) more(close byte) (bool, error) {
+	s.ws()
+	if s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			return true, nil
+		case close:
+			s.i++
+			return false, nil
+		}
+	}
+	return false, errSyntax
+}
+
 // str reads a string starting at its opening quote. It returns the raw
 // bytes between the quotes and whether they contain escapes.
 func (s *scanner) str() ([]byte, bool, error) {
