@@ -41,7 +41,7 @@ func (r *Reader) handle(f *file, fr *frame) {
 	if fr.compact {
 		tp = nil // the members are found in the compacted copy below
 	}
-	if why := r.v.doc(b, tp); why != "" {
+	if why := validateDoc(b, tp); why != "" {
 		r.docProblem(f, fr, "invalid JSON: "+why+"; skipped")
 		return
 	}
@@ -341,9 +341,8 @@ func (a *strArena) str(b []byte) string {
 // document raw imply ("<type>-<dataset>-<namespace>"), or "" when raw is not
 // a valid JSON object or lacks any of the three fields.
 func IndexOf(raw []byte) string {
-	var v validator
 	var t top
-	if v.doc(raw, &t) != "" || raw[skipWS(raw, 0)] != '{' {
+	if validateDoc(raw, &t) != "" || raw[skipWS(raw, 0)] != '{' {
 		return ""
 	}
 	r := Reader{intern: map[string]string{}}

@@ -181,7 +181,6 @@ type Reader struct {
 		index string
 	} // see DataStreamIndex
 	nextDS int
-	v      validator
 
 	// Reused across files: the read buffer and the decompressors.
 	rb readBuf
@@ -424,7 +423,7 @@ func (r *Reader) Settle(ev *Event) bool {
 	}
 	ev.Deferred = false
 	var t top
-	if why := r.v.doc(ev.Raw, &t); why != "" {
+	if why := validateDoc(ev.Raw, &t); why != "" {
 		r.reject(ev, "invalid JSON: "+why)
 		return false
 	}

@@ -9,18 +9,16 @@ import (
 // document the source yields; deeper documents are reported as malformed.
 const MaxDepth = jsonscan.MaxDepth
 
-// validator checks JSON documents with package jsonscan (one pass, no
-// recursion, the RFC 8259 grammar as encoding/json.Valid has it; string
-// bytes are not checked for UTF-8) and records the top-level members eqld
-// looks at. FuzzValidate checks it against encoding/json.Valid. It is
-// slightly stricter than fastjson.Validate, which misses a control
-// character that comes before an escape in the same string.
-type validator struct{}
-
-// doc validates b as one JSON value followed only by whitespace and, if t
-// is not nil and the value is an object, records its members in t (as
-// top.scan would). It returns "" or why b is invalid.
-func (v *validator) doc(b []byte, t *top) string {
+// validateDoc validates b as one JSON value followed only by whitespace
+// and, if t is not nil and the value is an object, records its members in
+// t (as top.scan would). It returns "" or why b is invalid.
+//
+// It uses package jsonscan (one pass, no recursion, the RFC 8259 grammar as
+// encoding/json.Valid has it; string bytes are not checked for UTF-8);
+// FuzzValidate checks it against encoding/json.Valid. It is slightly
+// stricter than fastjson.Validate, which misses a control character that
+// comes before an escape in the same string.
+func validateDoc(b []byte, t *top) string {
 	i := skipWS(b, 0)
 	if t == nil || i >= len(b) || b[i] != '{' {
 		if jsonscan.Valid(b) {

@@ -36,7 +36,7 @@ func TestValidator(t *testing.T) {
 		{`{"a":`, "unexpected end of document"},
 		{``, "unexpected end of document"},
 	} {
-		got := new(validator).doc([]byte(c.doc), nil)
+		got := validateDoc([]byte(c.doc), nil)
 		if got != c.why {
 			t.Errorf("doc(%.40q) = %q, want %q", c.doc, got, c.why)
 		}
@@ -52,7 +52,7 @@ func FuzzValidate(f *testing.F) {
 	addSeeds(f, "FuzzValidate")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var tp top
-		why := new(validator).doc(data, &tp)
+		why := validateDoc(data, &tp)
 		if strings.HasPrefix(why, "nested deeper") {
 			return
 		}
